@@ -1,0 +1,1 @@
+"""Scenes, frames, the proposer, the sandboxed executor, filters and selection."""

@@ -1,0 +1,17 @@
+"""`ouro`: the command line. Each verb group lives in ouroboros/commands/<name>.py."""
+
+import os
+
+import typer
+
+os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+
+from ouroboros.commands import scenes, status  # noqa: E402
+
+app = typer.Typer(
+    help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(scenes.app, name="scenes")
+app.command("status")(status.status)

@@ -1,0 +1,32 @@
+"""`ouro scenes ...`: bring scene metadata into the lake."""
+
+from pathlib import Path
+
+import typer
+
+from curation.scenes import load_vsibench_meta
+from ouroboros.console import console, track, user_errors
+from store import Lake
+
+app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms.", no_args_is_help=True)
+
+LAKE_OPTION = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory.")
+
+
+@app.command("import")
+@user_errors
+def import_(
+    paths: list[Path] = typer.Argument(..., help="VSI-Bench *_meta_info_*.json files."),
+    lake: Path = LAKE_OPTION,
+) -> None:
+    """Validate and import scene metadata files; re-importing adds nothing."""
+    scenes = [s for path in track(paths, "reading metadata") for s in load_vsibench_meta(path)]
+    store = Lake(lake)
+    before = store.count("scenes")
+    store.write("scenes", [s.to_row() for s in scenes], mode="insert_new")
+    added = store.count("scenes") - before
+    warned = sum(bool(s.warnings) for s in scenes)
+    console.print(
+        f"read {len(scenes)} scene(s) from {len(paths)} file(s); added {added}, "
+        f"{len(scenes) - added} already in the lake; {warned} with count/box warnings"
+    )

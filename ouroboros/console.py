@@ -1,0 +1,46 @@
+"""Shared rich console, progress bars and the one-line error exit used by every verb."""
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from store.errors import UserFacingError
+
+console = Console()
+err_console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Expected errors print one red line on stderr and exit 2, with no traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (UserFacingError, FileNotFoundError) as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
+    with progress() as bar:
+        yield from bar.track(items, description=description, total=total)

@@ -1,0 +1,11 @@
+"""Errors of the loop layer (params, rounds, CLI input)."""
+
+from store.errors import UserFacingError
+
+
+class ParamsError(UserFacingError, ValueError):
+    """params.yaml (or a CLI option) has an unknown key, a wrong type or a bad value."""
+
+
+class CliInputError(UserFacingError, ValueError):
+    """A CLI argument that names something that does not exist or makes no sense."""
