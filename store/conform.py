@@ -57,19 +57,41 @@ def _kinds_match(got: pa.DataType, expected: pa.DataType) -> bool:
     return True
 
 
-def to_arrow(data: TableLike) -> pa.Table:
+def _from_rows(table: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Build each column straight into its schema type, so a bad value names its column."""
+    present = set().union(*(r.keys() for r in rows)) if rows else set(schema.names)
+    arrays, names = [], []
+    for name in [*schema.names, *sorted(present - set(schema.names))]:
+        if name not in present:
+            continue
+        values = [r.get(name) for r in rows]
+        target = schema.field(name).type if name in schema.names else None
+        if target is not None and _kind(target) == "list":
+            # pyarrow would happily split a string into a list of characters
+            bad = next((v for v in values if isinstance(v, str | bytes)), None)
+            if bad is not None:
+                raise SchemaError(table, name, str(target), f"a string ({bad!r:.40})")
+        try:
+            arrays.append(pa.array(values, type=target))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
+            raise SchemaError(table, name, str(target), f"{exc}") from exc
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def to_arrow(table: str, data: TableLike, schema: pa.Schema) -> pa.Table:
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pl.DataFrame):
         return data.to_arrow()
     if isinstance(data, Sequence):
-        return pa.Table.from_pylist(list(data))
+        return _from_rows(table, data, schema)
     raise TypeError(f"expected a pyarrow Table, polars DataFrame or list of dicts, got {type(data).__name__}")
 
 
 def conform(table: str, data: TableLike, schema: pa.Schema) -> pa.Table:
     """Return `data` as a pyarrow Table of exactly `schema`, or raise SchemaError."""
-    arrow = to_arrow(data)
+    arrow = to_arrow(table, data, schema)
     unknown = [c for c in arrow.column_names if c not in schema.names]
     if unknown:
         raise SchemaError(table, unknown[0], "no such column", "a column the schema does not have")

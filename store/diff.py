@@ -35,14 +35,22 @@ def diff(
             raise KeyError(f"diff key {k!r} is missing from {'old' if k not in old_cols else 'new'}")
     if columns is None:
         columns = [c for c in new_cols if c in old_cols and c not in keys]
-    added = new.join(old.select(keys), on=keys, how="anti")
-    removed = old.join(new.select(keys), on=keys, how="anti")
-    both = new.select(keys + columns).join(
-        old.select(keys + columns), on=keys, how="inner", suffix="_old"
-    )
+    # Read only keys + compared columns of each side once; full rows are fetched just
+    # for the (usually few) added and removed keys.
+    old_v, new_v = pl.collect_all([old.select(keys + columns), new.select(keys + columns)])
+    both = new_v.join(old_v, on=keys, how="inner", suffix="_old")
     differs = pl.lit(False)
     for c in columns:
         differs = differs | pl.col(c).ne_missing(pl.col(f"{c}_old"))
     changed = both.filter(differs)
-    added, removed, changed = pl.collect_all([added, removed, changed])
+    added_keys = new_v.select(keys).join(old_v.select(keys), on=keys, how="anti")
+    removed_keys = old_v.select(keys).join(new_v.select(keys), on=keys, how="anti")
+    added, removed = pl.collect_all([_rows_with(new, added_keys), _rows_with(old, removed_keys)])
     return Diff(added=added, removed=removed, changed=changed)
+
+
+def _rows_with(frame: pl.LazyFrame, keys: pl.DataFrame) -> pl.LazyFrame:
+    if keys.width == 1:  # an IN-list filter is pushed down into the Lance scan
+        name = keys.columns[0]
+        return frame.filter(pl.col(name).is_in(keys[name].implode()))
+    return frame.join(keys.lazy(), on=keys.columns, how="semi")
