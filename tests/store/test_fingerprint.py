@@ -1,0 +1,22 @@
+import polars as pl
+
+from store import Lake
+from store.fingerprint import fingerprint_frame
+from tests.store.test_schema import qa_row
+
+
+def test_same_rows_in_two_lakes_have_one_fingerprint(tmp_path):
+    rows = [qa_row(qa_id=str(i), answer=str(i % 3)) for i in range(50)]
+    first, second = Lake(tmp_path / "a"), Lake(tmp_path / "b")
+    first.write("qa", rows)
+    second.write("qa", rows[25:])  # other order, other fragments
+    second.write("qa", rows[:25])
+    a, b = fingerprint_frame(first.read("qa"), "qa"), fingerprint_frame(second.read("qa"), "qa")
+    assert a == b
+
+
+def test_any_value_change_changes_the_fingerprint():
+    rows = pl.DataFrame([qa_row(qa_id=str(i)) for i in range(5)])
+    changed = rows.with_columns(pl.when(pl.col("qa_id") == "3").then(pl.lit("9")).otherwise("answer").alias("answer"))
+    assert fingerprint_frame(rows, "qa") != fingerprint_frame(changed, "qa")
+    assert fingerprint_frame(rows, "qa") != fingerprint_frame(rows.head(4), "qa")
