@@ -41,7 +41,7 @@ def synthetic(n: int, seed: int, round_: int) -> tuple[pa.Table, pa.Table]:
         "exec_ms": pa.array(rng.random(n).astype(np.float32)),
         "flags": const([], pa.list_(pa.struct([("filter", pa.string()), ("score", pa.float64()),
                                                ("flagged", pa.bool_()), ("reason", pa.string())]))),
-        "ambiguous": const(False), "drop_reason": const(None, pa.string()),
+        "ambiguous": const(False), "drop_reason": const(None, pa.string()), "selected": const(False),
     })
     scores = pa.table({
         "qa_id": ids, "round": const(round_, pa.int32()), "solver": const("tiny"), "blind": const(False),

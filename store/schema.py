@@ -106,6 +106,7 @@ QA = pa.schema(
         pa.field("flags", pa.list_(FILTER_FLAG), nullable=False),
         pa.field("ambiguous", pa.bool_(), nullable=False),
         pa.field("drop_reason", pa.string(), nullable=True),  # null = kept by the filters
+        pa.field("selected", pa.bool_(), nullable=False),  # in the round's training slice
     ]
 )
 

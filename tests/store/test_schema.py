@@ -16,7 +16,7 @@ def qa_row(**overrides):
         "program": "def compute_answer():\n    return 2", "frame_ids": ["f0", "f1"], "answer": "2",
         "exec_value": "2", "exec_status": "ok", "exec_error": None, "exec_ms": 1.5,
         "flags": [{"filter": "invalid", "score": 0.0, "flagged": False, "reason": None}],
-        "ambiguous": False, "drop_reason": None,
+        "ambiguous": False, "drop_reason": None, "selected": False,
     }
     row.update(overrides)
     return row

@@ -1,0 +1,67 @@
+"""Polars views over the lake's tables: difficulty slices and the difficulty mix.
+
+Pure functions of LazyFrames, so the filters they add are pushed into the Lance scans
+by whoever collects them.
+"""
+
+import polars as pl
+
+KEPT = "kept"  # the reason name for rows no filter dropped
+SCORE_COLUMNS = ["confidence", "correct", "prediction", "mra"]
+
+
+def with_scores(qa: pl.LazyFrame, scores: pl.LazyFrame, *, blind: bool = False) -> pl.LazyFrame:
+    """qa rows with the solver's score of the same round (left join: unscored rows keep nulls)."""
+    own = scores.filter(pl.col("blind") == blind).select("qa_id", "round", *SCORE_COLUMNS)
+    return qa.join(own, on=["qa_id", "round"], how="left")
+
+
+def difficulty_slice(
+    qa: pl.LazyFrame,
+    scores: pl.LazyFrame,
+    *,
+    round: int | None = None,
+    task: str | None = None,
+    min_confidence: float | None = None,
+    max_confidence: float | None = None,
+    reason: str | None = None,
+    split: str | None = None,
+    selected: bool | None = None,
+) -> pl.LazyFrame:
+    """Rows matching every given condition; confidence bounds are inclusive.
+
+    `reason` matches `drop_reason`, or "kept" for rows no filter dropped.
+    """
+    if min_confidence is not None and max_confidence is not None and min_confidence > max_confidence:
+        raise ValueError(f"min_confidence {min_confidence} > max_confidence {max_confidence}")
+    conditions = []
+    if round is not None:
+        conditions.append(pl.col("round") == round)
+    if task is not None:
+        conditions.append(pl.col("task") == task)
+    if split is not None:
+        conditions.append(pl.col("split") == split)
+    if selected is not None:
+        conditions.append(pl.col("selected") == selected)
+    if reason is not None:
+        conditions.append(pl.col("drop_reason").is_null() if reason == KEPT else pl.col("drop_reason") == reason)
+    rows = qa.filter(*conditions) if conditions else qa
+    if round is not None:
+        scores = scores.filter(pl.col("round") == round)
+    rows = with_scores(rows, scores)
+    if min_confidence is not None:
+        rows = rows.filter(pl.col("confidence") >= min_confidence)
+    if max_confidence is not None:
+        rows = rows.filter(pl.col("confidence") <= max_confidence)
+    return rows
+
+
+def difficulty_mix(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Row counts and share per (task, difficulty_bin)."""
+    counts = rows.group_by("task", "difficulty_bin").len("n")
+    return counts.with_columns((pl.col("n") / pl.col("n").sum()).alias("share")).sort("task", "difficulty_bin")
+
+
+def reason_counts(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """How many rows each filter reason dropped ("kept" for the survivors)."""
+    return rows.group_by(pl.col("drop_reason").fill_null(KEPT).alias("reason")).len("n").sort("reason")

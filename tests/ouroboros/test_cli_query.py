@@ -1,0 +1,65 @@
+import io
+import json
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ouroboros.cli import app
+from store import Lake
+from tests.store.test_schema import qa_row
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def lake(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    lake.write("qa", [qa_row(qa_id="a", round=1, difficulty_bin="easy"),
+                      qa_row(qa_id="b", round=1, difficulty_bin="hard", drop_reason="trivial")], partition="r1")
+    lake.write("qa", [qa_row(qa_id="b", round=2, difficulty_bin="hard"),
+                      qa_row(qa_id="c", round=2, difficulty_bin="hard", task="room_size_estimation")],
+               partition="r2")
+    score = {"solver": "tiny", "blind": False, "correct": False, "prediction": "1", "mra": 0.0}
+    lake.write("scores", [{"qa_id": "a", "round": 1, "confidence": 0.5, **score},
+                          {"qa_id": "b", "round": 1, "confidence": 0.99, **score}], partition="r1")
+    return tmp_path / "lake"
+
+
+def test_slice_to_csv_and_parquet(lake, tmp_path):
+    result = runner.invoke(app, ["slice", "--lake", str(lake), "--round", "1", "--max-conf", "0.9", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = pl.read_csv(io.StringIO(result.output))
+    assert rows["qa_id"].to_list() == ["a"] and rows["confidence"].to_list() == [0.5]
+    out = tmp_path / "s.parquet"
+    result = runner.invoke(app, ["slice", "--lake", str(lake), "--reason", "trivial", "-f", "parquet", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert pl.read_parquet(out)["qa_id"].to_list() == ["b"]
+
+
+def test_slice_errors_are_one_line(lake, tmp_path):
+    result = runner.invoke(app, ["slice", "--lake", str(lake), "--min-conf", "0.9", "--max-conf", "0.1"])
+    assert result.exit_code == 2 and "min_confidence 0.9 > max_confidence 0.1" in result.output
+    result = runner.invoke(app, ["slice", "--lake", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "no lake" in result.output
+
+
+def test_diff_between_rounds(lake):
+    result = runner.invoke(app, ["diff", "1", "2", "--lake", str(lake), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert (summary["added"], summary["removed"], summary["changed"]) == (1, 1, 1)
+    shift = {(m["task"], m["difficulty_bin"]): m["shift_pts"] for m in summary["mix"]}
+    assert shift[("object_counting", "easy")] == pytest.approx(-50.0)
+    table = runner.invoke(app, ["diff", "1", "2", "--lake", str(lake)])
+    assert table.exit_code == 0 and "drop_reason: trivial -> None" in table.output
+
+
+def test_diff_between_table_versions_and_bad_specs(lake):
+    Lake(lake).write("qa", [qa_row(qa_id="z", round=1)], partition="r1")
+    result = runner.invoke(app, ["diff", "qa__r1@1", "qa__r1@2", "--lake", str(lake), "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["added"] == 1
+    bad = runner.invoke(app, ["diff", "one", "2", "--lake", str(lake)])
+    assert bad.exit_code == 2 and "expected a round number" in bad.output
+    missing = runner.invoke(app, ["diff", "qa__r1@9", "2", "--lake", str(lake)])
+    assert missing.exit_code == 2 and "no version 9" in missing.output

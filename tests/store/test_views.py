@@ -1,0 +1,51 @@
+import polars as pl
+import pytest
+
+from store.views import difficulty_mix, difficulty_slice, reason_counts
+from tests.store.test_schema import qa_row
+
+
+def frames():
+    qa = pl.LazyFrame([
+        qa_row(qa_id="a", round=1, task="object_counting", difficulty_bin="easy"),
+        qa_row(qa_id="b", round=1, task="object_counting", difficulty_bin="hard", drop_reason="trivial"),
+        qa_row(qa_id="c", round=1, task="room_size_estimation", difficulty_bin="easy"),
+        qa_row(qa_id="a", round=2, task="object_counting", difficulty_bin="easy"),
+    ])
+    score = {"solver": "tiny", "correct": True, "prediction": "2", "mra": 1.0}
+    scores = pl.LazyFrame([
+        {"qa_id": "a", "round": 1, "blind": False, "confidence": 0.4, **score},
+        {"qa_id": "a", "round": 1, "blind": True, "confidence": 0.95, **score},
+        {"qa_id": "b", "round": 1, "blind": False, "confidence": 0.97, **score},
+        {"qa_id": "c", "round": 1, "blind": False, "confidence": 0.5, **score},
+        {"qa_id": "a", "round": 2, "blind": False, "confidence": 0.9, **score},
+    ])
+    return qa, scores
+
+
+def test_slice_by_round_task_and_confidence_uses_that_rounds_non_blind_score():
+    qa, scores = frames()
+    got = difficulty_slice(qa, scores, round=1, task="object_counting", min_confidence=0.3, max_confidence=0.6)
+    assert got.select("qa_id", "confidence").collect().rows() == [("a", 0.4)]
+
+
+def test_slice_by_reason_and_kept():
+    qa, scores = frames()
+    assert difficulty_slice(qa, scores, reason="trivial").collect()["qa_id"].to_list() == ["b"]
+    kept = difficulty_slice(qa, scores, round=1, reason="kept").collect()
+    assert sorted(kept["qa_id"].to_list()) == ["a", "c"]
+
+
+def test_inverted_bounds_are_an_error():
+    qa, scores = frames()
+    with pytest.raises(ValueError, match="min_confidence 0.8 > max_confidence 0.2"):
+        difficulty_slice(qa, scores, min_confidence=0.8, max_confidence=0.2)
+
+
+def test_mix_and_reasons():
+    qa, _ = frames()
+    mix = difficulty_mix(qa.filter(pl.col("round") == 1)).collect()
+    assert mix.select("task", "difficulty_bin", "n").rows() == [
+        ("object_counting", "easy", 1), ("object_counting", "hard", 1), ("room_size_estimation", "easy", 1)]
+    assert mix["share"].sum() == pytest.approx(1.0)
+    assert reason_counts(qa).collect().rows() == [("kept", 3), ("trivial", 1)]
