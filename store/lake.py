@@ -140,10 +140,12 @@ class Lake:
         name = physical_name(table, partition)
         rows = conform(name, data, LOGICAL_TABLES[table])
         if name not in self.tables():
-            # Creating with the data is one commit; an empty table still gets its schema
-            # so that a stage's output directory always exists.
-            return self._db.create_table(name, data=rows, schema=rows.schema).version
-        handle = self._db.open_table(name)
+            # Created empty with its schema first: Lance refuses to create a table from rows
+            # holding null fixed-size lists (video frames have no pose), but appends them.
+            # Version 1 is therefore always the empty table.
+            handle = self._db.create_table(name, schema=LOGICAL_TABLES[table])
+        else:
+            handle = self._db.open_table(name)
         if mode == "insert_new":
             rows, mode = self._new_rows(table, name, rows), "append"
         if mode == "upsert":

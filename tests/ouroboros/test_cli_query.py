@@ -57,7 +57,7 @@ def test_diff_between_rounds(lake):
 
 def test_diff_between_table_versions_and_bad_specs(lake):
     Lake(lake).write("qa", [qa_row(qa_id="z", round=1)], partition="r1")
-    result = runner.invoke(app, ["diff", "qa__r1@1", "qa__r1@2", "--lake", str(lake), "--json"])
+    result = runner.invoke(app, ["diff", "qa__r1@2", "qa__r1@3", "--lake", str(lake), "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["added"] == 1
     bad = runner.invoke(app, ["diff", "one", "2", "--lake", str(lake)])
     assert bad.exit_code == 2 and "expected a round number" in bad.output

@@ -13,7 +13,7 @@ def test_import_is_idempotent_and_status_lists_tables(tmp_path, scannet_meta, sc
     assert "added 138" in first.output
     again = runner.invoke(app, ["scenes", "import", str(scannet_meta), "--lake", str(lake)])
     assert again.exit_code == 0 and "added 0, 88 already" in again.output
-    assert Lake(lake).count("scenes") == 138 and len(Lake(lake).versions("scenes")) == 1
+    assert Lake(lake).count("scenes") == 138 and len(Lake(lake).versions("scenes")) == 2
     status = runner.invoke(app, ["status", "--lake", str(lake)])
     assert status.exit_code == 0 and "scenes" in status.output and "138" in status.output
 

@@ -20,7 +20,7 @@ def test_diff_between_two_lake_versions(tmp_path):
     lake = Lake(tmp_path / "lake")
     lake.write("qa", [qa_row(qa_id="a"), qa_row(qa_id="b")])
     lake.write("qa", [qa_row(qa_id="b", answer="5"), qa_row(qa_id="c")], mode="overwrite")
-    result = diff(lake.scan("qa", version=1), lake.scan("qa", version=2), columns=["answer"])
+    result = diff(lake.scan("qa", version=2), lake.scan("qa", version=3), columns=["answer"])
     assert (result.added["qa_id"].to_list(), result.removed["qa_id"].to_list()) == (["c"], ["a"])
     assert result.changed["qa_id"].to_list() == ["b"]
 

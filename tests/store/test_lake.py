@@ -28,8 +28,10 @@ def test_versions_and_time_travel(lake):
     lake.write("qa", [qa_row(qa_id="a")])
     lake.write("qa", [qa_row(qa_id="b")])
     lake.write("qa", [qa_row(qa_id="c")], mode="overwrite")
-    assert [v.version for v in lake.versions("qa")] == [1, 2, 3]
-    assert lake.read("qa", version=2)["qa_id"].sort().to_list() == ["a", "b"]
+    # version 1 is the empty table the first write creates
+    assert [v.version for v in lake.versions("qa")] == [1, 2, 3, 4]
+    assert lake.read("qa", version=1).height == 0
+    assert lake.read("qa", version=3)["qa_id"].sort().to_list() == ["a", "b"]
     assert lake.read("qa")["qa_id"].to_list() == ["c"]
     with pytest.raises(TableNotFoundError, match="no version 9"):
         lake.scan("qa", version=9)
@@ -51,6 +53,13 @@ def test_filters_push_into_the_scan(lake):
                       for i in range(10)])
     got = lake.scan("qa").filter(pl.col("task") == "object_counting").select("qa_id").collect()
     assert sorted(got["qa_id"].to_list()) == ["1", "3", "5", "7", "9"]
+
+
+def test_rows_with_null_fixed_size_lists_create_a_table(lake):
+    frame = {"frame_id": "f", "scene_id": "s", "index": 0, "source": "video", "width": 2, "height": 2,
+             "image": b"png", "pose": None, "intrinsics": None, "visible_objects": [], "embedding": None}
+    lake.write("frames", [frame])
+    assert lake.read("frames")["pose"].to_list() == [None]
 
 
 def test_unknown_tables_are_clear_errors(lake):
