@@ -82,35 +82,43 @@ def _geometry(scene: Scene) -> _Geometry:
 
 
 @lru_cache(maxsize=8)
-def _camera_rays(width: int, height: int, fx: float, fy: float, cx: float, cy: float) -> np.ndarray:
-    """(H, W, 3) camera-frame rays through pixel centres, z = 1 (so ray t = z-depth)."""
-    u = (np.arange(width) + 0.5 - cx) / fx
-    v = (np.arange(height) + 0.5 - cy) / fy
-    rays = np.ones((height, width, 3))
-    rays[..., 0], rays[..., 1] = u[None, :], v[:, None]
-    rays.setflags(write=False)
-    return rays
+def _pixel_grid(width: int, height: int, fx: float, fy: float, cx: float, cy: float) -> tuple[np.ndarray, np.ndarray]:
+    """(U, V), each (H, W) float32: the camera-frame ray through a pixel centre is (U, V, 1),
+    so a ray parameter t is the hit's z-depth."""
+    u = ((np.arange(width) + 0.5 - cx) / fx).astype(np.float32)
+    v = ((np.arange(height) + 0.5 - cy) / fy).astype(np.float32)
+    grid_u, grid_v = np.broadcast_to(u[None, :], (height, width)), np.broadcast_to(v[:, None], (height, width))
+    return np.ascontiguousarray(grid_u), np.ascontiguousarray(grid_v)
 
 
-def _room(shell: RoomShell, origin: np.ndarray, rays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Depth of the shell seen from inside and the colour there, for (H, W, 3) world rays."""
-    lo, hi = np.asarray(shell.lo), np.asarray(shell.hi)
+def _rays(rot: np.ndarray, u: np.ndarray, v: np.ndarray) -> list[np.ndarray]:
+    """The three components of rays (U, V, 1) turned by the 3x3 `rot`, each shaped like U."""
+    rot = rot.astype(np.float32)
+    return [rot[k, 0] * u + rot[k, 1] * v + rot[k, 2] for k in range(3)]
+
+
+def _room(shell: RoomShell, origin: np.ndarray, rays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Depth (H, W) of the shell seen from inside, and its colour (H, W, 3), for world rays."""
+    t = np.full(rays[0].shape, np.inf, dtype=np.float32)
+    surface = np.zeros(t.shape, dtype=np.int8)  # 0/1 walls x0/x1, 2/3 walls y0/y1, 4 floor, 5 ceiling
     with np.errstate(divide="ignore", invalid="ignore"):
-        t_axis = np.where(rays > 0, (hi - origin) / rays, (lo - origin) / rays)
-    t_axis = np.where(np.isfinite(t_axis) & (t_axis > 0), t_axis, np.inf)
-    axis = np.argmin(t_axis, axis=-1)
-    t = np.take_along_axis(t_axis, axis[..., None], axis=-1)[..., 0]
-    point = origin + rays * t[..., None]
-    rgb = np.empty(rays.shape)
-    rgb[:] = WALL_RGB
-    on_x, on_y, on_z = axis == 0, axis == 1, axis == 2
-    # Four walls, four fixed brightnesses, so corners read clearly: x0, x1, y0, y1.
-    rgb[on_x] *= np.where(rays[on_x, 0:1] < 0, WALL_SHADE[0], WALL_SHADE[1])
-    rgb[on_y] *= np.where(rays[on_y, 1:2] < 0, WALL_SHADE[2], WALL_SHADE[3])
-    floor = on_z & (rays[..., 2] < 0)
-    checker = (np.floor(point[floor, 0] / TILE) + np.floor(point[floor, 1] / TILE)) % 2
-    rgb[floor] = np.asarray(FLOOR_RGB) * (0.92 + 0.08 * checker)[:, None]
-    rgb[on_z & ~floor] = CEILING_RGB
+        for k in range(3):
+            r = rays[k]
+            positive = r > 0
+            t_k = np.where(positive, np.float32(shell.hi[k] - origin[k]), np.float32(shell.lo[k] - origin[k])) / r
+            closer = (t_k > 0) & (t_k < t)
+            t[closer] = t_k[closer]
+            surface[closer] = 2 * k + positive[closer]
+    palette = np.array(
+        [np.multiply(WALL_RGB, s) for s in WALL_SHADE] + [FLOOR_RGB, CEILING_RGB], dtype=np.float32
+    )
+    rgb = palette[surface]
+    floor = surface == 4
+    if floor.any():
+        x = origin[0] + rays[0][floor] * t[floor]
+        y = origin[1] + rays[1][floor] * t[floor]
+        checker = (np.floor(x / TILE) + np.floor(y / TILE)) % 2
+        rgb[floor] *= (0.92 + 0.08 * checker)[:, None]
     return t, rgb
 
 
@@ -132,8 +140,8 @@ def _screen_rect(corners_cam: np.ndarray, intr: Intrinsics) -> tuple[int, int, i
 
 def _render(geo: _Geometry, pose: np.ndarray, intr: Intrinsics) -> Rendered:
     rot, origin = pose[:3, :3], pose[:3, 3]
-    cam_rays = _camera_rays(intr.width, intr.height, intr.fx, intr.fy, intr.cx, intr.cy)
-    depth, rgb = _room(geo.shell, origin, cam_rays @ rot.T)
+    grid_u, grid_v = _pixel_grid(intr.width, intr.height, intr.fx, intr.fy, intr.cx, intr.cy)
+    depth, rgb = _room(geo.shell, origin, _rays(rot, grid_u, grid_v))
     instance = np.full(depth.shape, -1, dtype=np.int32)
     corners_cam = (geo.corners - origin) @ rot  # (n, 8, 3): world -> camera is R^T (p - o)
     for j in range(len(geo.centre)):
@@ -141,40 +149,36 @@ def _render(geo: _Geometry, pose: np.ndarray, intr: Intrinsics) -> Rendered:
         if rect is None:
             continue
         r0, r1, c0, c1 = rect
-        to_box = geo.axes[j] @ rot  # camera-frame ray -> box-frame ray
-        d = cam_rays[r0:r1, c0:c1] @ to_box.T  # (h, w, 3)
+        # Slab test in the box's frame, one axis at a time on (h, w) float32 arrays.
+        d = _rays(geo.axes[j] @ rot, grid_u[r0:r1, c0:c1], grid_v[r0:r1, c0:c1])
         o = geo.axes[j] @ (origin - geo.centre[j])
         h = geo.half[j]
+        t_in = t_out = None
         with np.errstate(divide="ignore", invalid="ignore"):
-            inv = 1.0 / d
-            t_lo, t_hi = (-h - o) * inv, (h - o) * inv
-        t_in = np.minimum(t_lo, t_hi)
-        t_out = np.maximum(t_lo, t_hi).min(axis=-1)
-        entry_axis = np.nan_to_num(t_in, nan=-np.inf).argmax(axis=-1)
-        t = np.take_along_axis(t_in, entry_axis[..., None], axis=-1)[..., 0]
+            for k in range(3):
+                inv = 1.0 / d[k]
+                a, b = np.float32(-h[k] - o[k]) * inv, np.float32(h[k] - o[k]) * inv
+                lo, hi = np.minimum(a, b), np.maximum(a, b)
+                t_in = lo if t_in is None else np.maximum(t_in, lo)
+                t_out = hi if t_out is None else np.minimum(t_out, hi)
         window = depth[r0:r1, c0:c1]
-        hit = (t <= t_out) & (t > NEAR) & (t < window)
+        hit = (t_in <= t_out) & (t_in > NEAR) & (t_in < window)
         if not hit.any():
             continue
-        # Face index 2 * axis + (1 if the ray enters through the + side, i.e. d < 0).
-        axis_hit = entry_axis[hit]
-        d_hit = d[hit]
-        side = (np.take_along_axis(d_hit, axis_hit[:, None], axis=1)[:, 0] < 0).astype(int)
-        colour = geo.face_rgb[j, 2 * axis_hit + side]
-        # Darken pixels whose hit point is within EDGE of an edge of the face.
-        q = o + d_hit * t[hit][:, None]
-        near_edge = (np.abs(q) > h - EDGE)
-        near_edge[np.arange(len(q)), axis_hit] = False
+        t = t_in[hit]
+        q = np.stack([o[k] + d[k][hit] * t for k in range(3)], axis=1)  # hit points, box frame
+        # The entry face is the one the point lies on: largest |q| relative to the half size.
+        axis = np.argmax(np.abs(q) / h, axis=1)
+        side = (q[np.arange(len(q)), axis] > 0).astype(np.intp)
+        colour = geo.face_rgb[j, 2 * axis + side]
+        near_edge = np.abs(q) > h - EDGE  # within EDGE of an edge of the face it lies on
+        near_edge[np.arange(len(q)), axis] = False
         colour[near_edge.any(axis=1)] = geo.edge_rgb[j]
-        window[hit] = t[hit]
+        window[hit] = t
         instance[r0:r1, c0:c1][hit] = j
         rgb[r0:r1, c0:c1][hit] = colour
     rgb *= np.clip(1.0 - 0.015 * depth, 0.7, 1.0)[..., None]  # a little depth cue
-    return Rendered(
-        rgb=(np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8),
-        depth=depth.astype(np.float32),
-        instance=instance,
-    )
+    return Rendered(rgb=(np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8), depth=depth, instance=instance)
 
 
 def render_frame(scene: Scene, pose: np.ndarray, intrinsics: Intrinsics) -> Rendered:
