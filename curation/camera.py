@@ -129,7 +129,8 @@ _STEPS = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 def _shift(a: np.ndarray, dy: int, dx: int, fill) -> np.ndarray:
     out = np.full_like(a, fill)
     h, w = a.shape
-    out[max(dy, 0): h + min(dy, 0), max(dx, 0): w + min(dx, 0)] = a[max(-dy, 0): h - max(dy, 0), max(-dx, 0): w - max(dx, 0)]
+    target = (slice(max(dy, 0), h + min(dy, 0)), slice(max(dx, 0), w + min(dx, 0)))
+    out[target] = a[max(-dy, 0): h - max(dy, 0), max(-dx, 0): w - max(dx, 0)]
     return out
 
 
@@ -254,7 +255,8 @@ def walkthrough(
     centres = np.array([b.centroid for b in scene.boxes]).reshape(-1, 3)[:, :2]
     poses = []
     for i in range(n_frames):
-        yaw = sweep[i] + lean[np.argmax(_view_score(shell, centres, xy[i], sweep[i] + lean, hfov_deg) - 0.002 * np.degrees(np.abs(lean)))]
+        score = _view_score(shell, centres, xy[i], sweep[i] + lean, hfov_deg) - 0.002 * np.degrees(np.abs(lean))
+        yaw = sweep[i] + lean[np.argmax(score)]
         pitch = math.radians(rng.uniform(*PITCH))
         z = eye + BOB * math.sin(i * 1.7)
         poses.append(look_pose(np.array([xy[i, 0], xy[i, 1], z]), yaw, pitch))

@@ -165,7 +165,8 @@ def _place_tie(
             continue
         angle = rng.uniform(0, 2 * math.pi)
         radius = math.sqrt(target**2 - dz**2)
-        center = np.array([anchor.center[0] + radius * math.cos(angle), anchor.center[1] + radius * math.sin(angle), p.center[2]])
+        offset = np.array([radius * math.cos(angle), radius * math.sin(angle), 0.0])
+        center = np.array([anchor.center[0], anchor.center[1], p.center[2]]) + offset
         p = _Placed(spec, center, p.lengths, p.yaw)
         if _fits(p, placed, room):
             return p
