@@ -87,10 +87,13 @@ def _footprint_hull(box) -> np.ndarray:
     if len(pts) < 3:
         return np.array(pts)
 
+    def turn(o, a, b) -> float:  # z of the cross product (a - o) x (b - o): > 0 for a left turn
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
     def half(points):
         out: list = []
         for p in points:
-            while len(out) >= 2 and np.cross(np.subtract(out[-1], out[-2]), np.subtract(p, out[-2])) <= 0:
+            while len(out) >= 2 and turn(out[-2], out[-1], p) <= 0:
                 out.pop()
             out.append(p)
         return out
