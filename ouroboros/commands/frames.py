@@ -10,6 +10,7 @@ from curation.video import ingest_video
 from ouroboros.console import console, track, user_errors
 from ouroboros.errors import CliInputError
 from store import Lake
+from store.lake import empty
 
 app = typer.Typer(help="Video frames: render scenes, ingest real videos.", no_args_is_help=True)
 
@@ -31,7 +32,11 @@ def select_scenes(lake: Lake, wanted: list[str] | None) -> list[Scene]:
 
 
 def _write(store: Lake, rows: list[dict]) -> int:
-    before = store.count("frames") if store.has("frames") else 0
+    if not store.has("frames"):
+        # LanceDB refuses to *create* a table whose fixed-size `pose` column holds nulls
+        # (video frames); appending them to an existing table works. Create it empty first.
+        store.write("frames", empty("frames"))
+    before = store.count("frames")
     store.write("frames", rows, mode="insert_new")
     return store.count("frames") - before
 
