@@ -31,7 +31,9 @@ BOB = 0.02  # m of vertical head bob
 PITCH = (-22.0, -10.0)  # degrees below the horizon, drawn per frame
 HFOV = 70.0  # degrees, horizontal field of view (a phone's main camera)
 N_WAYPOINTS = 4
-LEAN = 50.0  # degrees the view may turn away from the sweep towards open space
+LEAN = 90.0  # degrees the view may turn away from the sweep, towards things and open space
+VIEW_RANGE = 4.0  # m of open space in front that still improves a view
+TOO_CLOSE = 1.0  # m: a wall or tall box nearer than this in the view's centre fills the frame
 
 
 @dataclass(frozen=True)
@@ -102,18 +104,29 @@ def _footprint_hull(box) -> np.ndarray:
     return np.array(lower[:-1] + upper[:-1])
 
 
-def free_space(scene: Scene, shell: RoomShell, clearance: float = CLEARANCE) -> tuple[np.ndarray, np.ndarray]:
-    """(free (ny, nx) bool grid, (ny, nx, 2) cell centres in world x, y)."""
+def free_space(
+    scene: Scene,
+    shell: RoomShell,
+    clearance: float = CLEARANCE,
+    *,
+    wall_clearance: float = WALL_CLEARANCE,
+    min_top: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(free (ny, nx) bool grid, (ny, nx, 2) cell centres in world x, y).
+
+    A cell is blocked within `clearance` m of the floor plan of a box that reaches
+    below head height and whose top is at least `min_top` m above the floor.
+    """
     xs = np.arange(shell.lo[0] + GRID / 2, shell.hi[0], GRID)
     ys = np.arange(shell.lo[1] + GRID / 2, shell.hi[1], GRID)
     centres = np.stack(np.meshgrid(xs, ys), axis=-1)
     free = (
-        (centres[..., 0] > shell.lo[0] + WALL_CLEARANCE) & (centres[..., 0] < shell.hi[0] - WALL_CLEARANCE)
-        & (centres[..., 1] > shell.lo[1] + WALL_CLEARANCE) & (centres[..., 1] < shell.hi[1] - WALL_CLEARANCE)
+        (centres[..., 0] > shell.lo[0] + wall_clearance) & (centres[..., 0] < shell.hi[0] - wall_clearance)
+        & (centres[..., 1] > shell.lo[1] + wall_clearance) & (centres[..., 1] < shell.hi[1] - wall_clearance)
     )
     top = shell.floor_z + EYE_HEIGHT[1] + 0.2
     for box in scene.boxes:
-        if box.min[2] > top:  # ceiling lights, high shelves: walk under them
+        if box.min[2] > top or box.max[2] < shell.floor_z + min_top:  # walk under ceiling lights
             continue
         hull = _footprint_hull(box)
         if len(hull) < 3:
@@ -218,24 +231,34 @@ def _walk(scene: Scene, shell: RoomShell, n: int, rng: np.random.Generator) -> n
     return np.stack([np.interp(at, along, xy[:, i]) for i in (0, 1)], axis=1)
 
 
-def _open_distance(shell: RoomShell, xy: np.ndarray, yaw: np.ndarray) -> np.ndarray:
-    """Distance (m) from `xy` to the wall along each heading in `yaw` (rad)."""
-    d = np.stack([np.cos(yaw), np.sin(yaw)], axis=-1)
-    with np.errstate(divide="ignore"):
-        tx = np.where(d[:, 0] > 0, (shell.hi[0] - xy[0]) / d[:, 0], (shell.lo[0] - xy[0]) / d[:, 0])
-        ty = np.where(d[:, 1] > 0, (shell.hi[1] - xy[1]) / d[:, 1], (shell.lo[1] - xy[1]) / d[:, 1])
-    return np.minimum(np.abs(tx), np.abs(ty))
+def _open_distance(see_through: np.ndarray, shell: RoomShell, xy: np.ndarray, yaws: np.ndarray) -> np.ndarray:
+    """Metres (up to VIEW_RANGE) from `xy` along each heading in `yaws` (rad) before a wall or
+    a box tall enough to block the view (the False cells of `see_through`)."""
+    steps = np.arange(1, int(VIEW_RANGE / GRID) + 1) * GRID
+    x = xy[0] + np.cos(yaws)[:, None] * steps
+    y = xy[1] + np.sin(yaws)[:, None] * steps
+    col = np.floor((x - shell.lo[0]) / GRID).astype(int)
+    row = np.floor((y - shell.lo[1]) / GRID).astype(int)
+    inside = (col >= 0) & (col < see_through.shape[1]) & (row >= 0) & (row < see_through.shape[0])
+    clear = inside & see_through[np.clip(row, 0, see_through.shape[0] - 1), np.clip(col, 0, see_through.shape[1] - 1)]
+    blocked = ~clear
+    first = np.where(blocked.any(axis=1), blocked.argmax(axis=1), len(steps))
+    return first * GRID
 
 
-def _view_score(shell: RoomShell, centres: np.ndarray, xy: np.ndarray, yaws: np.ndarray, hfov_deg: float) -> np.ndarray:
+def _view_score(
+    see_through: np.ndarray, shell: RoomShell, centres: np.ndarray, xy: np.ndarray, yaws: np.ndarray, hfov_deg: float
+) -> np.ndarray:
     """How much a view from `xy` along each of `yaws` shows: objects in the central part of
-    the field of view (a person points the phone at things), plus open space in front."""
+    the field of view (a person points the phone at things), plus open space in front;
+    a view into a wall or a tall box within TOO_CLOSE m is almost never chosen."""
     offset = centres - xy
     far_enough = np.linalg.norm(offset, axis=1) > 0.6
     bearing = np.arctan2(offset[:, 1], offset[:, 0])
     off_axis = np.abs((bearing[None, :] - yaws[:, None] + np.pi) % (2 * np.pi) - np.pi)
     in_view = (off_axis < np.radians(hfov_deg) * 0.35) & far_enough[None, :]
-    return in_view.sum(axis=1) + np.minimum(_open_distance(shell, xy, yaws), 4.0) / 4
+    open_m = _open_distance(see_through, shell, xy, yaws)
+    return in_view.sum(axis=1) + open_m / VIEW_RANGE - 100.0 * (open_m < TOO_CLOSE)
 
 
 def walkthrough(
@@ -254,11 +277,13 @@ def walkthrough(
     eye = shell.floor_z + rng.uniform(*EYE_HEIGHT)
     start, turn = rng.uniform(0, 2 * math.pi), rng.choice([-1.0, 1.0])
     sweep = start + turn * 2 * math.pi * np.arange(n_frames) / n_frames
-    lean = np.radians(np.linspace(-LEAN, LEAN, 11))
+    lean = np.radians(np.linspace(-LEAN, LEAN, 19))
     centres = np.array([b.centroid for b in scene.boxes]).reshape(-1, 3)[:, :2]
+    see_through, _ = free_space(scene, shell, 0.0, wall_clearance=0.0, min_top=EYE_HEIGHT[0] - 0.3)
     poses = []
     for i in range(n_frames):
-        score = _view_score(shell, centres, xy[i], sweep[i] + lean, hfov_deg) - 0.002 * np.degrees(np.abs(lean))
+        score = _view_score(see_through, shell, centres, xy[i], sweep[i] + lean, hfov_deg)
+        score -= 0.002 * np.degrees(np.abs(lean))  # prefer the sweep when views tie
         yaw = sweep[i] + lean[np.argmax(score)]
         pitch = math.radians(rng.uniform(*PITCH))
         z = eye + BOB * math.sin(i * 1.7)
