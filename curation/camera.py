@@ -9,8 +9,9 @@ The walk: free floor cells (a grid of GRID m) keep CLEARANCE from every box that
 reaches between the floor and eye height and WALL_CLEARANCE from the walls; a few
 waypoints spread over the largest free region are visited along shortest grid paths,
 smoothed and resampled to one position per frame at eye height (EYE_HEIGHT above the
-floor, bobbing slightly). The view turns one full circle over the video, at each frame
-leaning towards the direction with the most room in front of it, and tilts down by
+floor, bobbing slightly). The view sweeps one full circle over the video; at each frame
+it may turn up to LEAN degrees off the sweep towards more objects and open space, but
+never straight into a wall or tall box closer than TOO_CLOSE, and it tilts down by
 PITCH like a phone held at chest height looking at furniture.
 """
 
@@ -34,6 +35,7 @@ N_WAYPOINTS = 4
 LEAN = 90.0  # degrees the view may turn away from the sweep, towards things and open space
 VIEW_RANGE = 4.0  # m of open space in front that still improves a view
 TOO_CLOSE = 1.0  # m: a wall or tall box nearer than this in the view's centre fills the frame
+SWEEP_PULL = 0.02  # score per degree away from the sweep: 45 degrees outweigh one more object in view
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,7 @@ def walkthrough(
     poses = []
     for i in range(n_frames):
         score = _view_score(see_through, shell, centres, xy[i], sweep[i] + lean, hfov_deg)
-        score -= 0.002 * np.degrees(np.abs(lean))  # prefer the sweep when views tie
+        score -= SWEEP_PULL * np.degrees(np.abs(lean))  # keep turning round the room
         yaw = sweep[i] + lean[np.argmax(score)]
         pitch = math.radians(rng.uniform(*PITCH))
         z = eye + BOB * math.sin(i * 1.7)

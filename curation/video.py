@@ -3,7 +3,9 @@
 VSI-Bench (thinking-in-space, via lmms-eval) takes `np.linspace(0, total - 1, n,
 dtype=int)` of a video's frames: first and last frame included, evenly spaced between.
 `sample_indices` is exactly that; a video shorter than `n` frames gives every frame
-once (no repeats).
+once (no repeats). The frame count is the container's when it states one (one
+decoding pass, stopping at the last sampled frame); when it states none (raw streams)
+or overstates it, frames are counted by decoding first.
 """
 
 from pathlib import Path
@@ -26,10 +28,17 @@ def sample_indices(total: int, n_frames: int) -> list[int]:
     return [int(i) for i in np.linspace(0, total - 1, n_frames, dtype=int)]
 
 
-def _count_frames(path: Path) -> int:
-    """Frames in the first video stream, counted by decoding (container metadata can lie)."""
+def _decode(path: Path, wanted: list[int], max_side: int | None) -> tuple[list[np.ndarray], int]:
+    """(the frames at `wanted` indices, frames decoded), stopping after the last wanted one."""
+    keep, frames, decoded = set(wanted), [], 0
     with av.open(str(path)) as container:
-        return sum(1 for _ in container.decode(video=0))
+        for index, frame in enumerate(container.decode(video=0)):
+            decoded = index + 1
+            if index in keep:
+                frames.append(_shrink(frame, max_side))
+            if wanted and index >= wanted[-1]:
+                break
+    return frames, decoded
 
 
 def _shrink(frame: "av.VideoFrame", max_side: int | None) -> np.ndarray:
@@ -49,16 +58,17 @@ def read_frames(path: str | Path, n_frames: int = 16, *, max_side: int | None = 
         with av.open(str(path)) as container:
             if not container.streams.video:
                 raise VideoError(str(path), "has no video stream")
-        wanted = sample_indices(_count_frames(path), n_frames)
-        if not wanted:
+            listed = container.streams.video[0].frames  # container metadata: 0 when unknown, may be wrong
+        if listed > 0:
+            wanted = sample_indices(listed, n_frames)
+            frames, _ = _decode(path, wanted, max_side)
+            if len(frames) == len(wanted):
+                return frames
+        # Unknown or overstated frame count: count by decoding, then sample again.
+        _, total = _decode(path, [], None)
+        if total == 0:
             raise VideoError(str(path), "has a video stream but no decodable frames")
-        keep, frames = set(wanted), []
-        with av.open(str(path)) as container:
-            for index, frame in enumerate(container.decode(video=0)):
-                if index in keep:
-                    frames.append(_shrink(frame, max_side))
-                if index >= wanted[-1]:
-                    break
+        frames, _ = _decode(path, sample_indices(total, n_frames), max_side)
     except av.error.FFmpegError as exc:
         raise VideoError(str(path), f"cannot be decoded as a video ({exc})") from exc
     return frames

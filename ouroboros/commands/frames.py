@@ -75,7 +75,7 @@ def ingest(
 ) -> None:
     """Sample a real video's frames the VSI-Bench way and store them for a scene."""
     store = Lake(lake)
-    (target,) = select_scenes(store, [scene])[:1]
+    target = select_scenes(store, [scene])[0]
     rows = ingest_video(path, target.scene_id, n_frames)
     added = _write(store, rows)
     console.print(f"sampled {len(rows)} frame(s) of {path} for scene {target.name}; added {added}")

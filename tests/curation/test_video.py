@@ -11,8 +11,8 @@ from store.errors import UserFacingError
 N_VIDEO_FRAMES = 30
 
 
-def _encode(path: Path, frames: list[np.ndarray], fps: int = 10) -> None:
-    with av.open(str(path), "w") as container:
+def _encode(path: Path, frames: list[np.ndarray], fps: int = 10, container_format: str | None = None) -> None:
+    with av.open(str(path), "w", format=container_format) as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.width, stream.height = frames[0].shape[1], frames[0].shape[0]
         stream.pix_fmt = "yuv444p"  # no chroma subsampling: colours survive the round trip
@@ -45,6 +45,15 @@ def test_reads_the_sampled_frames_in_order_and_size(video: Path):
     assert len(frames) == 4
     assert all(f.shape == (48, 64, 3) and f.dtype == np.uint8 for f in frames)
     levels = [int(round(f.mean() / 8)) for f in frames]
+    assert levels == sample_indices(N_VIDEO_FRAMES, 4)
+
+
+def test_raw_stream_without_a_frame_count_is_counted(tmp_path: Path):
+    raw = tmp_path / "walk.h264"
+    _encode(raw, _numbered_frames(N_VIDEO_FRAMES), container_format="h264")
+    with av.open(str(raw)) as container:
+        assert container.streams.video[0].frames == 0  # the path this test is for
+    levels = [int(round(f.mean() / 8)) for f in read_frames(raw, 4)]
     assert levels == sample_indices(N_VIDEO_FRAMES, 4)
 
 
