@@ -4,7 +4,7 @@ Each row is one scene's walk, frames left to right in time; the last two rows re
 one ScanNet walk as depth (near = bright) and as the instance mask (one colour per box,
 black for floor, walls and ceiling), to check occlusion by eye.
 
-    PYTHONPATH=. python docs/make_contact_sheet.py [--out docs/frames.png]
+    python docs/make_contact_sheet.py [--out docs/frames.png]
 """
 
 import argparse
