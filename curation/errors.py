@@ -9,3 +9,26 @@ class SceneFormatError(UserFacingError, ValueError):
     def __init__(self, where: str, field: str, problem: str):
         self.where, self.field, self.problem = where, field, problem
         super().__init__(f"{where}: field {field!r}: {problem}")
+
+
+class KnobError(UserFacingError, ValueError):
+    """A generator or renderer setting outside its documented range."""
+
+    def __init__(self, knob: str, value: object, expected: str):
+        self.knob, self.value, self.expected = knob, value, expected
+        super().__init__(f"{knob}={value!r}: expected {expected}")
+
+
+class VideoError(UserFacingError, ValueError):
+    """A video file that cannot be decoded (corrupt, truncated, or without a video stream)."""
+
+    def __init__(self, path: str, problem: str):
+        self.path, self.problem = path, problem
+        super().__init__(f"{path}: {problem}")
+
+
+class VideoNotFoundError(UserFacingError, FileNotFoundError):
+    """A video path that does not exist."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -6,7 +6,7 @@ import typer
 
 os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 
-from ouroboros.commands import diff, scenes, slice, status  # noqa: E402
+from ouroboros.commands import diff, frames, scenes, slice, status  # noqa: E402
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(scenes.app, name="scenes")
+app.add_typer(frames.app, name="frames")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)
