@@ -6,43 +6,63 @@ Programs never run in the caller's process. The pure geometry (VSI-Bench's sampl
 distance, the exact box distance, direction angles and bins) lives in
 `curation.executor.geometry` and is importable without any sandbox; `check_program`
 is the static check alone.
+
+Exports resolve lazily: the sandbox worker imports this package's submodules and must not
+pull in the lake (lancedb, seconds of start-up) through the error classes' `store` mixin.
 """
 
-from curation.executor.errors import ExecutorError, JobFormatError
-from curation.executor.geometry import (
-    box_corners,
-    closest_choice,
-    direction_angles,
-    exact_box_distance,
-    exact_category_distance,
-    lr_direction,
-    lrb_direction,
-    quadrant_direction,
-    sample_box_points,
-    sampled_box_distance,
-    sampled_category_distance,
-)
-from curation.executor.pool import STATUSES, ExecResult, Executor, execute
-from curation.executor.static_check import CheckResult, check_program
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "STATUSES",
-    "CheckResult",
-    "ExecResult",
-    "Executor",
-    "ExecutorError",
-    "JobFormatError",
-    "box_corners",
-    "check_program",
-    "closest_choice",
-    "direction_angles",
-    "exact_box_distance",
-    "exact_category_distance",
-    "execute",
-    "lr_direction",
-    "lrb_direction",
-    "quadrant_direction",
-    "sample_box_points",
-    "sampled_box_distance",
-    "sampled_category_distance",
-]
+_EXPORTS = {
+    "ExecutorError": "errors",
+    "JobFormatError": "errors",
+    "STATUSES": "pool",
+    "ExecResult": "pool",
+    "Executor": "pool",
+    "execute": "pool",
+    "CheckResult": "static_check",
+    "check_program": "static_check",
+    **{
+        name: "geometry"
+        for name in (
+            "box_corners",
+            "closest_choice",
+            "direction_angles",
+            "exact_box_distance",
+            "exact_category_distance",
+            "lr_direction",
+            "lrb_direction",
+            "quadrant_direction",
+            "sample_box_points",
+            "sampled_box_distance",
+            "sampled_category_distance",
+        )
+    },
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'curation.executor' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"curation.executor.{_EXPORTS[name]}"), name)
+
+
+if TYPE_CHECKING:
+    from curation.executor.errors import ExecutorError, JobFormatError  # noqa: F401
+    from curation.executor.geometry import (  # noqa: F401
+        box_corners,
+        closest_choice,
+        direction_angles,
+        exact_box_distance,
+        exact_category_distance,
+        lr_direction,
+        lrb_direction,
+        quadrant_direction,
+        sample_box_points,
+        sampled_box_distance,
+        sampled_category_distance,
+    )
+    from curation.executor.pool import STATUSES, ExecResult, Executor, execute  # noqa: F401
+    from curation.executor.static_check import CheckResult, check_program  # noqa: F401

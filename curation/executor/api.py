@@ -34,7 +34,7 @@ NUMPY_DENIED = frozenset(
     DataSource set_printoptions get_printoptions printoptions seterr geterr seterrcall geterrcall
     errstate setbufsize getbufsize set_string_function show_config show_runtime info lookfor
     source test get_include add_newdoc add_docstring add_newdoc_ufunc deprecate deprecate_with_doc
-    byte_bounds who safe_eval disp""".split()
+    byte_bounds who safe_eval disp bmat""".split()
 )
 SAFE_BUILTIN_NAMES = """abs all any ascii bin bool bytes callable chr complex dict divmod enumerate
     filter float format frozenset hash hex int isinstance issubclass iter len list map max min next
@@ -83,7 +83,9 @@ def _public_members(module: types.ModuleType, denied: frozenset[str]) -> dict[st
                 value = getattr(module, name)
             except AttributeError:  # deprecated aliases that raise on access
                 continue
-            if not isinstance(value, types.ModuleType):
+            # Modules are proxied separately; shared mutable containers (np.typecodes, np.sctypeDict)
+            # would let one program change what the next one sees.
+            if not isinstance(value, types.ModuleType | dict | list | set | bytearray | np.ndarray):
                 members[name] = value
     return members
 

@@ -30,7 +30,7 @@ from curation.executor.errors import ExecutorError, JobFormatError
 STATUSES = ("ok", "error", "timeout", "rejected", "memory", "crashed")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `curation` package
 MAX_BATCH = 64  # jobs per worker round trip: large enough to amortise IPC, small enough to balance the tail
-WALL_FACTOR, WALL_SLACK_S = 4.0, 2.0  # a program may take this much wall time per CPU second before the kill
+WALL_FACTOR, WALL_SLACK_S = 4.0, 1.0  # a program may take this much wall time per CPU second before the kill
 STARTUP_TIMEOUT_S = 120.0  # importing numpy on a loaded 2-core machine can take many seconds
 MAX_START_FAILURES = 3
 MAX_BLOBS_PER_WORKER = 2048  # scenes/frame infos a worker keeps before the parent tells it to forget them

@@ -17,6 +17,7 @@ Messages out: {"ready": pid} once, then {"i", "s", "v", "e", "ms"} per job, in o
 """
 
 import marshal
+import math
 import os
 import resource
 import signal
@@ -57,7 +58,7 @@ def cpu_budget(seconds: float):
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    resource.setrlimit(resource.RLIMIT_CPU, (int(spent + 2 * seconds + 2), hard))
+    resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(spent + seconds + 1), hard))
     _armed = True
     signal.setitimer(signal.ITIMER_PROF, seconds, TIMER_REPEAT_S)
     try:
