@@ -33,7 +33,7 @@ MAX_BATCH = 64  # jobs per worker round trip: large enough to amortise IPC, smal
 WALL_FACTOR, WALL_SLACK_S = 4.0, 1.0  # a program may take this much wall time per CPU second before the kill
 STARTUP_TIMEOUT_S = 120.0  # importing numpy on a loaded 2-core machine can take many seconds
 MAX_START_FAILURES = 3
-MAX_BLOBS_PER_WORKER = 2048  # scenes/frame infos a worker keeps before the parent tells it to forget them
+MAX_BLOBS_PER_WORKER = 512  # scenes/frame infos a worker keeps before the parent tells it to forget them
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,16 @@ class _Job:
     frame_key: str | None
 
 
+def _plain(value: Any) -> Any:
+    """json.dumps fallback: numpy arrays and scalars in a caller's scene become lists and numbers."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
 def _blob_key(value: Mapping[str, Any], what: str, index: int) -> tuple[str, str]:
     try:
-        text = json.dumps(value, sort_keys=True, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(value, sort_keys=True, allow_nan=False, separators=(",", ":"), default=_plain)
     except (TypeError, ValueError) as exc:
         raise JobFormatError(index, what, f"must be JSON-serialisable ({exc})") from None
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest(), text
@@ -134,6 +141,8 @@ def _death_status(returncode: int) -> tuple[str, str]:
 class Executor:
     """A pool of warm sandbox workers. Use as a context manager; `map` runs batches of programs.
 
+    Not thread-safe: one `map` at a time per Executor (`execute` serialises its shared one).
+
     workers: processes (default: the CPU count, at most 4); timeout_s: CPU seconds per
     program; memory_mb: address space each worker may add on top of its imports.
     """
@@ -202,6 +211,13 @@ class Executor:
         report, finish = _progress_reporter(progress, total)
         try:
             self._run(queue, blobs, results, limit, report)
+        except BaseException:
+            # Interrupted (Ctrl-C, a failing progress callback): workers still busy with this call's
+            # jobs would answer into the next call, so they go.
+            for worker in self._workers:
+                if worker.pending or not worker.ready:
+                    worker.kill()
+            raise
         finally:
             finish()
         return results  # type: ignore[return-value]

@@ -53,7 +53,10 @@ def _on_timer(signum: int, frame: Any) -> None:
 
 @contextmanager
 def cpu_budget(seconds: float):
-    """Raise ProgramTimeout in the running code after `seconds` of CPU; hard-kill (SIGXCPU) well after that."""
+    """Raise ProgramTimeout in the running code after `seconds` of CPU.
+
+    RLIMIT_CPU (SIGXCPU, fatal) about a second later stops code stuck inside a C call.
+    """
     global _armed
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime
