@@ -304,7 +304,6 @@ class Executor:
             worker.flush()
         except OSError:  # the worker died under us: it is reaped by the read loop; the jobs go back
             queue.extendleft(reversed(batch))
-            worker.pending.clear()
             return
         worker.pending.extend(batch)
         worker.job_wall_s = limit * WALL_FACTOR + WALL_SLACK_S
@@ -312,30 +311,49 @@ class Executor:
 
     def _read(self, worker: _Worker, results: list, queue: deque[_Job], report: Callable[[int], None]) -> int:
         """Consume what a worker wrote; returns how many jobs got their final result."""
-        done = 0
         try:
             chunk = os.read(worker.out_fd, 1 << 20)
         except BlockingIOError:
             return 0
         except OSError:
             chunk = b""
-        if chunk:
-            for message in worker.frames.feed(chunk):
-                if "ready" in message:
-                    worker.ready = True
-                    self._start_failures = 0
-                    worker.proc.stderr.close()  # startup errors only; the worker silences fd 2 itself
-                    continue
-                job = worker.pending.popleft()
-                if message["i"] != job.index:
-                    raise ExecutorError(f"worker answered job {message['i']} while job {job.index} was running")
-                results[job.index] = ExecResult(message["s"], message["v"], message["e"], float(message["ms"]))
-                worker.recycled = message["s"] in ("timeout", "memory")
-                worker.deadline = time.monotonic() + worker.job_wall_s
-                done += 1
-                report(1)
-            return done
-        return done + self._reap(worker, results, queue, report)
+        if not chunk:
+            return self._reap(worker, results, queue, report)
+        try:
+            messages = worker.frames.feed(chunk)
+        except ValueError:  # not our framing or not JSON: treat the worker as broken
+            messages = [None]
+        done = 0
+        for message in messages:
+            if isinstance(message, dict) and "ready" in message and not worker.ready:
+                worker.ready = True
+                self._start_failures = 0
+                worker.proc.stderr.close()  # startup errors only; the worker silences fd 2 itself
+                continue
+            result = _parse_result(message, worker.pending[0].index if worker.pending else None)
+            if result is None:
+                worker.kill()
+                return done + self._settle(worker, results, queue, report, "crashed", "the worker broke the protocol")
+            job = worker.pending.popleft()
+            results[job.index] = result
+            worker.recycled = result.status in ("timeout", "memory")
+            worker.deadline = time.monotonic() + worker.job_wall_s
+            done += 1
+            report(1)
+        return done
+
+    def _settle(
+        self, worker: _Worker, results: list, queue: deque[_Job], report: Callable[[int], None], status: str, why: str
+    ) -> int:
+        """Give the worker's running job `status`, put its other jobs back at the head of the queue."""
+        done = 0
+        if worker.pending:
+            job = worker.pending.popleft()
+            results[job.index] = ExecResult(status, None, why, 0.0)
+            report(1)
+            done = 1
+        _requeue(worker, queue)
+        return done
 
     def _reap(self, worker: _Worker, results: list, queue: deque[_Job], report: Callable[[int], None]) -> int:
         """The worker's stdout closed: settle its running job and requeue the rest."""
@@ -348,32 +366,36 @@ class Executor:
                 raise ExecutorError(f"the sandbox worker fails to start (exit {returncode}): {message.strip()}")
             return 0
         worker.kill()
-        done = 0
-        if worker.pending and not (worker.recycled and returncode == protocol.EXIT_RECYCLE):
-            job = worker.pending.popleft()
-            status, why = _death_status(returncode)
-            results[job.index] = ExecResult(status, None, why, 0.0)
-            done = 1
-            report(1)
-        queue.extendleft(reversed(worker.pending))
-        worker.pending.clear()
-        return done
+        if worker.recycled and returncode == protocol.EXIT_RECYCLE:  # it left on purpose after reporting
+            _requeue(worker, queue)
+            return 0
+        return self._settle(worker, results, queue, report, *_death_status(returncode))
 
     def _kill_overdue(self, worker: _Worker, results: list, queue: deque[_Job], limit: float, report) -> int:
+        worker.kill()
         if not worker.ready:
-            worker.kill()
             self._start_failures += 1
             if self._start_failures >= MAX_START_FAILURES:
                 raise ExecutorError(f"the sandbox worker did not start within {STARTUP_TIMEOUT_S:g} s")
             return 0
-        worker.kill()
-        job = worker.pending.popleft()
         why = f"no answer within {worker.job_wall_s:g} s of wall time (CPU limit {limit:g} s); the worker was killed"
-        results[job.index] = ExecResult("timeout", None, why, worker.job_wall_s * 1000)
-        report(1)
-        queue.extendleft(reversed(worker.pending))
-        worker.pending.clear()
-        return 1
+        return self._settle(worker, results, queue, report, "timeout", why)
+
+
+def _requeue(worker: _Worker, queue: deque[_Job]) -> None:
+    """A worker's unfinished jobs go back to the head of the queue, in order."""
+    queue.extendleft(reversed(worker.pending))
+    worker.pending.clear()
+
+
+def _parse_result(message: Any, expected_index: int | None) -> ExecResult | None:
+    """A worker's result message as an ExecResult, or None if it is not one for the running job."""
+    if not isinstance(message, dict) or expected_index is None or message.get("i") != expected_index:
+        return None
+    status, error, ms = message.get("s"), message.get("e"), message.get("ms")
+    if status not in STATUSES or not isinstance(error, str) or not isinstance(ms, int | float):
+        return None
+    return ExecResult(status, message.get("v") if status == "ok" else None, error, float(ms))
 
 
 def _progress_reporter(

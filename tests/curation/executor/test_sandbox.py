@@ -1,12 +1,15 @@
 """The sandbox end to end: hostile programs are contained and the next benign program is still right."""
 
 import math
+import os
 import threading
 import time
 
 import pytest
 
 from curation.executor import ExecResult, Executor, ExecutorError, JobFormatError, api, execute
+from curation.executor.pool import _parse_result
+from curation.scenes import scene_from_meta
 from tests.curation.executor.conftest import make_box, make_scene
 
 SCENE = make_scene(
@@ -216,3 +219,37 @@ def test_numpy_values_in_a_scene_are_accepted(sandbox):
         12.5,
         [0.0, 0.0, 0.0],
     ]
+
+
+def test_workers_are_locked_down(sandbox):
+    sandbox.map([("def compute_answer():\n    return 1", SCENE)])
+    pid = sandbox._workers[0].proc.pid
+    limits = {line[:26].strip(): line[26:].split() for line in open(f"/proc/{pid}/limits").read().splitlines()[1:]}
+    assert limits["Max file size"][0] == "0"
+    assert int(limits["Max open files"][0]) < 16  # only the two protocol pipes fit under it
+    assert limits["Max address space"][0] != "unlimited"
+    if os.geteuid() == 0:
+        status = open(f"/proc/{pid}/status").read()
+        assert "Uid:\t65534" in status
+
+
+def test_scene_to_meta_and_progress_bar(sandbox):
+    scene = scene_from_meta("hand-built", SCENE).to_meta()
+    results = sandbox.map([(BENIGN, scene)], progress=True)
+    assert results[0].status == "ok" and results[0].value[4:7] == _benign_expected()[4:7]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,
+        [],
+        {"i": 7, "s": "ok", "v": 1, "e": "", "ms": 1},
+        {"i": 0, "s": "fine", "v": 1, "e": "", "ms": 1},
+        {"i": 0, "s": "ok", "v": 1, "e": None, "ms": 1},
+        {"i": 0, "s": "ok", "v": 1, "e": "", "ms": "1"},
+    ],
+)
+def test_a_malformed_worker_message_is_not_taken_as_a_result(message):
+    assert _parse_result(message, 0) is None
+    assert _parse_result({"i": 0, "s": "error", "v": 5, "e": "x", "ms": 2}, 0) == ExecResult("error", None, "x", 2.0)
