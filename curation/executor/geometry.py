@@ -35,7 +35,10 @@ import numpy as np
 SAMPLE_SPACING = 0.05  # m; VSI-Bench's grid step
 BOUND_SLACK = 1e-9  # m; sampled points pass a float containment test, so they sit within ~1e-15 m of their box
 PAIR_BLOCK = 1 << 20  # point pairs per chunk of the pairwise minimum (8 MB of float64)
+BRUTE_FORCE_PAIRS = 1 << 16  # above this many candidate pairs a voxel hash beats the all-pairs minimum
+MIN_CELL = 1e-3  # m; voxel-hash cells are never smaller (keeps cell keys inside int64 for any room)
 SEED_POINTS = 8  # points of A nearest box B used to seed the upper bound of a pair's distance
+SEED_REACH = 0.1  # m; the seeds are paired with B's points within this box around them (two grid steps)
 CHOICE_MARGIN = 0.15  # m; closest-among-choices is ambiguous under this (VQAGen / VSI-Bench rule)
 DIRECTION_MARGIN = 10.0  # degrees from a bin edge that make a direction ambiguous
 MAX_CORNERS_OFF = 2  # corners of the querying box allowed in another bin than its centroid
@@ -236,12 +239,53 @@ def _sampled_pair(a: Obb, pa: np.ndarray, b: Obb, pb: np.ndarray, bound: float) 
     if min(da.min(), db.min()) > bound + BOUND_SLACK:
         return bound
     seeds = pa[np.argsort(da, kind="stable")[:SEED_POINTS]]
-    upper = min(bound, _pairwise_min(seeds, pb))
+    # An upper bound from real pairs: the seeds against the points of B around them (all of B if none).
+    around = np.all((pb >= seeds.min(axis=0) - SEED_REACH) & (pb <= seeds.max(axis=0) + SEED_REACH), axis=1)
+    upper = min(bound, _pairwise_min(seeds, pb[around] if around.any() else pb))
     near_a = pa[da <= upper + BOUND_SLACK]
     near_b = pb[db <= upper + BOUND_SLACK]
-    if len(near_a) == 0 or len(near_b) == 0:
+    if len(near_a) == 0 or len(near_b) == 0 or upper == 0:
         return upper
-    return min(upper, _pairwise_min(near_a, near_b))
+    if len(near_a) * len(near_b) <= BRUTE_FORCE_PAIRS:
+        return min(upper, _pairwise_min(near_a, near_b))
+    return min(upper, _grid_min(near_a, near_b, upper))  # overlapping big boxes: thousands of near points each
+
+
+_NEIGHBOUR_CELLS = np.array([(x, y, z) for x in (-1, 0, 1) for y in (-1, 0, 1) for z in (-1, 0, 1)])
+
+
+def _grid_min(pa: np.ndarray, pb: np.ndarray, radius: float) -> float:
+    """Smallest distance among point pairs closer than `radius` (inf if none), via a voxel hash of `pb`.
+
+    Cells are at least `radius` wide, so such pairs sit in the same or adjacent cells; each
+    pair's distance is computed with the same float operations as `_pairwise_min`.
+    """
+    cell = max(radius * 1.001, MIN_CELL)
+    origin = np.minimum(pa.min(axis=0), pb.min(axis=0))
+    ka = np.floor((pa - origin) / cell).astype(np.int64) + 1  # +1: the -1 neighbour stays >= 0
+    kb = np.floor((pb - origin) / cell).astype(np.int64) + 1
+    dims = np.maximum(ka.max(axis=0), kb.max(axis=0)) + 2
+    stride = np.array([dims[1] * dims[2], dims[2], 1])
+    keys_b = kb @ stride
+    order = np.argsort(keys_b, kind="stable")
+    keys_b, pb = keys_b[order], pb[order]
+    best = math.inf
+    for offset in _NEIGHBOUR_CELLS:
+        keys_a = (ka + offset) @ stride
+        lo = np.searchsorted(keys_b, keys_a, side="left")
+        counts = np.searchsorted(keys_b, keys_a, side="right") - lo
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        a_idx = np.repeat(np.arange(len(pa)), counts)
+        run_start = np.repeat(np.cumsum(counts) - counts, counts)  # where each a's run begins in the pair list
+        b_idx = np.repeat(lo, counts) + (np.arange(total) - run_start)
+        d = pa[a_idx] - pb[b_idx]
+        d2 = d[:, 0] * d[:, 0]
+        d2 += d[:, 1] * d[:, 1]
+        d2 += d[:, 2] * d[:, 2]
+        best = min(best, float(d2.min()))
+    return math.sqrt(best)
 
 
 def naive_sampled_box_distance(box_a: Any, box_b: Any) -> float:

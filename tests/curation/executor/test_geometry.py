@@ -212,3 +212,14 @@ def test_more_than_two_corners_in_another_quadrant_is_ambiguous():
 )
 def test_closest_choice_margins(distances, expected):
     assert g.closest_choice(distances) == expected
+
+
+def test_pruned_sampled_distance_of_big_overlapping_boxes_equals_brute_force():
+    # Thousands of near points on both sides: the voxel-hash path, not the all-pairs one.
+    bed = make_box([0, 0, 0.2], [1.0, 0.9, 0.4], yaw_deg=3)
+    blanket = make_box([0.05, 0.02, 0.35], [0.95, 0.85, 0.12], yaw_deg=8)
+    near_pairs = (g.point_box_distance(g.sample_box_points(bed), blanket) < 0.05).sum() * len(
+        g.sample_box_points(blanket)
+    )
+    assert near_pairs > g.BRUTE_FORCE_PAIRS
+    assert g.sampled_box_distance(bed, blanket) == g.naive_sampled_box_distance(bed, blanket)
