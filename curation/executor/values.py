@@ -1,10 +1,11 @@
 """Convert a program's return value into plain JSON (so every result can be stored).
 
 Accepted: None, bool, int, finite float, str, list/tuple (-> list), dict with str keys,
-numpy scalars and arrays (-> Python numbers / nested lists). NaN/inf, other types,
-non-str keys, values nested deeper than MAX_DEPTH or bigger than MAX_ITEMS / MAX_CHARS
-raise `UnstorableValue` naming the path (e.g. `value[2]['d']`). Exact type checks only:
-no method of a program-made object is ever called here.
+numpy scalars and arrays (-> Python numbers / nested lists). NaN/inf, text with lone
+surrogates (not storable as UTF-8), other types, non-str keys, values nested deeper than
+MAX_DEPTH or bigger than MAX_ITEMS / MAX_CHARS raise `UnstorableValue` naming the path
+(e.g. `value[2]['d']`). Exact type checks only: no method of a program-made object is
+ever called here.
 """
 
 import math
@@ -41,6 +42,11 @@ def _convert(value: Any, path: str, depth: int, budget: list[int]) -> Any:
         budget[1] -= len(value)
         if budget[1] < 0:
             raise UnstorableValue(f"{path}: result has more than {MAX_CHARS} characters of text")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UnstorableValue(f"{path} is text that is not valid Unicode (a lone surrogate)") from None
         return value
     if isinstance(value, np.generic) and kind.__module__ == "numpy":
         return _convert(value.item(), path, depth, budget)

@@ -27,6 +27,7 @@ def test_plain_and_numpy_values_convert():
         (list(range(MAX_ITEMS + 1)), "more than"),
         ("x" * 1_000_001, "characters"),
         (np.array([object()]), "dtype object"),
+        (["ok", "\ud800"], "not valid Unicode"),
     ],
 )
 def test_unstorable_values_name_the_reason(value, why):
