@@ -205,6 +205,8 @@ class Executor:
         timeout_s: overrides the executor's per-program CPU limit for this call.
         """
         limit = self.timeout_s if timeout_s is None else float(timeout_s)
+        if not limit > 0:
+            raise ValueError(f"timeout_s must be > 0, got {timeout_s}")
         queue, blobs = self._prepare(jobs)
         total = len(queue)
         results: list[ExecResult | None] = [None] * total
