@@ -2,6 +2,7 @@
 
 import math
 import os
+import signal
 import threading
 import time
 
@@ -135,8 +136,16 @@ def test_hostile_program_is_contained_and_the_next_one_is_right(sandbox, name, c
 
 def test_a_crashing_worker_is_replaced(sandbox):
     sandbox.map([("def compute_answer():\n    return 1", SCENE)])  # a warm worker to shoot
-    pid = sandbox._workers[0].proc.pid
-    threading.Timer(0.5, lambda: __import__("os").kill(pid, 11)).start()
+    worker = sandbox._workers[0]
+
+    def shoot_once_busy() -> None:
+        deadline = time.monotonic() + 30
+        while not worker.pending and time.monotonic() < deadline:  # wait until it runs the loop
+            time.sleep(0.01)
+        time.sleep(0.2)
+        os.kill(worker.proc.pid, signal.SIGSEGV)
+
+    threading.Thread(target=shoot_once_busy, daemon=True).start()
     crashed, benign = sandbox.map(
         [("def compute_answer():\n    while True:\n        pass", SCENE), (BENIGN, SCENE)], timeout_s=30
     )
