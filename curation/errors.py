@@ -9,3 +9,22 @@ class SceneFormatError(UserFacingError, ValueError):
     def __init__(self, where: str, field: str, problem: str):
         self.where, self.field, self.problem = where, field, problem
         super().__init__(f"{where}: field {field!r}: {problem}")
+
+
+class ParamError(UserFacingError, ValueError):
+    """A parameter outside its allowed range; the message names the section and field."""
+
+    def __init__(self, section: str, field: str, problem: str):
+        self.section, self.field, self.problem = section, field, problem
+        super().__init__(f"params {section}.{field}: {problem}")
+
+
+class UnknownNameError(UserFacingError, KeyError):
+    """A task, filter or policy name that no registry holds."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class CorpusFormatError(UserFacingError, ValueError):
+    """A reference corpus file that is not a list of QA records with code."""
