@@ -13,12 +13,13 @@ import base64
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import numpy as np
 import polars as pl
 
@@ -107,43 +108,54 @@ class LLMProposer:
         content: list[dict[str, Any]] = [{"type": "text", "text": text}] + [image_part(f) for f in frames]
         return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
 
-    def _post(self, client: httpx.Client, body: dict[str, Any]) -> str | None:
-        """The reply text, or None after `retries` failed attempts (counted in stats)."""
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+    def _request(self, body: dict[str, Any]) -> tuple[int, bytes]:
+        """One POST: (HTTP status, body bytes); raises OSError on network failure or timeout."""
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def _post(self, body: dict[str, Any]) -> str | None:
+        """The reply text ("" if not a chat completion), or None after `retries` failed attempts."""
         reason = "unknown"
         for attempt in range(self.retries + 1):
             if attempt:
                 self.stats.count("retries")
                 time.sleep(self.backoff_s * 2 ** (attempt - 1))
             try:
-                response = client.post(self.url, json=body, headers=headers, timeout=self.timeout_s)
-            except httpx.TimeoutException:
+                status, raw = self._request(body)
+            except TimeoutError:
                 reason = "timeout"
                 continue
-            except httpx.TransportError as exc:
-                reason = f"transport: {type(exc).__name__}"
+            except OSError as exc:  # URLError, connection refused/reset
+                reason = f"network: {type(exc).__name__}"
                 continue
-            if response.status_code in RETRY_STATUS:
-                reason = f"http {response.status_code}"
+            if status in RETRY_STATUS:
+                reason = f"http {status}"
                 continue
-            if response.status_code != 200:
-                self.stats.count("failed", f"http {response.status_code}")
+            if status != 200:
+                self.stats.count("failed", f"http {status}")
                 return None
             try:
-                return str(response.json()["choices"][0]["message"]["content"])
-            except (json.JSONDecodeError, KeyError, IndexError, TypeError):
+                return str(json.loads(raw)["choices"][0]["message"]["content"])
+            except (ValueError, KeyError, IndexError, TypeError):
                 self.stats.count("malformed", "not a chat completion")
                 return ""
         self.stats.count("failed", reason)
         return None
 
-    def _one(self, client: httpx.Client, job: tuple[int, Scene, str, str], feedback, frames, round, split):
+    def _one(self, job: tuple[int, Scene, str, str], feedback, frames, round, split):
         i, scene, scene_id, task = job
         body = {
             "model": self.model, "messages": self.messages(scene, task, feedback, frames.get(scene_id, ())),
             "temperature": self.temperature, "max_tokens": self.max_tokens, "seed": self.seed + i,
         }
-        text = self._post(client, body)
+        text = self._post(body)
         if not text:
             return None
         try:
@@ -184,7 +196,7 @@ class LLMProposer:
                 k = int(rng.integers(len(scenes)))
                 jobs.append((len(jobs), scenes[k], scene_ids[k], task))
         self.stats = ProposeStats(requested=len(jobs))
-        with httpx.Client() as client, ThreadPoolExecutor(self.concurrency) as pool:
-            rows = list(pool.map(lambda j: self._one(client, j, feedback, frames or {}, round, split), jobs))
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            rows = list(pool.map(lambda j: self._one(j, feedback, frames or {}, round, split), jobs))
         unique = {r["qa_id"]: r for r in rows if r is not None}
         return proposal_frame(list(unique.values()))

@@ -18,7 +18,7 @@ from curation.feedback import Feedback, apportion, budget_weights
 from curation.params import require_choice, require_int
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes import Scene
-from curation.tasks import TASKS, Candidate, Draw, task_keys
+from curation.tasks import BINS, TASKS, Candidate, Draw, task_keys
 from curation.tasks.base import DISTANCE_FUNCTIONS
 
 FrameInfo = Mapping[str, Any]
@@ -74,9 +74,9 @@ class TemplateProposer:
         infos: list[FrameInfo | None], rng: np.random.Generator, rows: dict[str, dict[str, Any]],
         round: int, split: str, *, any_bin: bool = False,
     ) -> None:
-        """Draw until a new candidate lands in the key's bin; else keep the first new one."""
+        """Draw until a new candidate lands in the key's bin; else keep the nearest-bin one."""
         task, template, target = key
-        fallback: tuple[Candidate, int] | None = None
+        fallback: tuple[int, Candidate, int] | None = None  # (bin distance, candidate, scene)
         for _ in range(self.attempts):
             i = pool[int(rng.integers(len(pool)))]
             draw = Draw(scenes[i], task, template, infos[i], self.distance_mode)
@@ -89,7 +89,10 @@ class TemplateProposer:
             if any_bin or candidate.difficulty_bin == target:
                 rows[row["qa_id"]] = row
                 return
-            fallback = fallback or (candidate, i)
+            distance = abs(BINS.index(candidate.difficulty_bin) - BINS.index(target))
+            if fallback is None or distance < fallback[0]:
+                fallback = (distance, candidate, i)
         if fallback is not None:
-            row = proposal_row(fallback[0], scene_ids[fallback[1]], proposer="template", round=round, split=split)
+            _, candidate, i = fallback
+            row = proposal_row(candidate, scene_ids[i], proposer="template", round=round, split=split)
             rows[row["qa_id"]] = row
