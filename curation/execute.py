@@ -85,7 +85,7 @@ def execute(
     results = run_jobs(executor, jobs)
     answers = [
         gold_answer(r.value, t, o) if r.status == "ok" else None
-        for r, t, o in zip(results, proposals["answer_type"], proposals["options"], strict=True)
+        for r, t, o in zip(results, proposals["answer_type"], proposals["options"].to_list(), strict=True)
     ]
     return proposals.with_columns(
         pl.Series("answer", answers, dtype=pl.String),

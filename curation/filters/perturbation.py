@@ -47,10 +47,12 @@ class Perturbation(Filter):
         self.rel_tol, self.max_change = rel_tol, max_change
 
     def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:
-        todo = [i for i, a in enumerate(rows["answer"]) if a is not None]
+        answers, options, types = rows["answer"].to_list(), rows["options"].to_list(), rows["answer_type"].to_list()
+        scene_col, programs = rows["scene_id"].to_list(), rows["program"].to_list()
+        todo = [i for i, a in enumerate(answers) if a is not None]
         if todo and ctx.executor is None:
             raise ParamError("filters.perturbation", "executor", "re-execution needs an executor in the context")
-        scene_ids = sorted({rows["scene_id"][i] for i in todo})
+        scene_ids = sorted({scene_col[i] for i in todo})
         copies = {
             (sid, c): jitter_scene(
                 ctx.scenes[sid], ctx.seed, c, centroid_m=self.centroid_m, size_frac=self.size_frac
@@ -60,18 +62,15 @@ class Perturbation(Filter):
         }
         jobs, owners = [], []
         for i in todo:
-            sid = rows["scene_id"][i]
+            sid = scene_col[i]
             info = ctx.frame_info.get(sid)
             for c in range(self.k):
-                jobs.append((rows["program"][i], copies[(sid, c)], info))
+                jobs.append((programs[i], copies[(sid, c)], info))
                 owners.append(i)
         n_changed = [0] * rows.height
         for i, result in zip(owners, run_jobs(ctx.executor, jobs), strict=True):
-            n_changed[i] += changed(
-                rows["answer"][i], result.value, result.status, rows["answer_type"][i], rows["options"][i],
-                self.rel_tol,
-            )
-        scores = [n_changed[i] / self.k if rows["answer"][i] is not None else None for i in range(rows.height)]
+            n_changed[i] += changed(answers[i], result.value, result.status, types[i], options[i], self.rel_tol)
+        scores = [n_changed[i] / self.k if answers[i] is not None else None for i in range(rows.height)]
         return pl.DataFrame({"score": scores}, schema={"score": pl.Float64})
 
     def decide(self, stats: pl.DataFrame) -> pl.DataFrame:

@@ -26,6 +26,7 @@ from curation.tasks.base import (
 from curation.tasks.knobs import boundary_margin, ccw_angle, centroid
 
 MIN_FACING_M = 0.3  # standing and facing objects closer than this give no usable heading
+SCREEN_DEG = 5.0  # centroid angles this close to a bin edge are not proposed
 
 QUADRANT_NOTE = (
     "\nThe directions refer to the quadrants of a Cartesian plane "
@@ -96,6 +97,8 @@ class ObjectRelDirection(TaskFamily):
         if draw.task == "object_rel_direction_easy" and 135.0 <= angle < 225.0:
             return None  # the back sector has no easy answer
         margin = round(boundary_margin(angle, spec["edges"]), 2)
+        if margin < SCREEN_DEG:
+            return None  # the helpers answer "ambiguous" this close to an edge
         texts = shuffled(spec["labels"], rng)
         return Candidate(
             task=draw.task,

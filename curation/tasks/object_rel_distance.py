@@ -26,6 +26,8 @@ from curation.tasks.base import (
 from curation.tasks.knobs import category_gap
 
 TIE_M = 0.15  # VSI-Bench: closest >= 0.15 m and every pair of distances > 0.15 m apart
+# Pre-screen on the cheap bounds-gap estimate (it runs below the box distance by up to ~0.1 m).
+SCREEN_M = 0.1
 
 PHRASINGS = (
     "Measuring from the closest point of each object, which of these objects ({choices}) is the closest to the {p}?",
@@ -70,6 +72,8 @@ class ObjectRelDistance(TaskFamily):
         others = [c for c in boxes if c != primary]
         choices = shuffled([others[i] for i in rng.choice(len(others), n_choices, replace=False)], rng)
         gaps = sorted(category_gap(boxes[primary], boxes[c]) for c in choices)
+        if gaps[0] < SCREEN_M or min(b - a for a, b in zip(gaps, gaps[1:], strict=False)) < SCREEN_M:
+            return None  # would almost surely execute to "ambiguous": do not spend a sandbox run on it
         margin = round(gaps[1] - gaps[0], 3)
         texts = [spoken(c) for c in choices]
         return Candidate(

@@ -11,7 +11,7 @@ def toy_scene() -> Scene:
     """A 5 m x 4 m room: single sofa, table, tv, lamp, bed, desk; two chairs; axis-aligned and rotated boxes."""
     boxes = [
         make_box("sofa", (0.0, 0.0, 0.4), (2.0, 0.9, 0.8)),
-        make_box("table", (0.0, 1.6, 0.375), (1.2, 0.6, 0.75)),
+        make_box("table", (0.0, 1.62, 0.375), (1.2, 0.6, 0.75)),
         make_box("tv", (0.0, 3.5, 1.0), (1.1, 0.1, 0.65)),
         make_box("lamp", (2.0, 0.2, 0.8), (0.3, 0.3, 1.6), yaw_deg=30.0),
         make_box("bed", (-2.5, -1.5, 0.3), (2.0, 1.6, 0.6), yaw_deg=90.0),
@@ -29,3 +29,11 @@ def real_scenes() -> list[Scene]:
     return load_vsibench_meta(SCANNET_META)
 
 
+
+
+@pytest.fixture(scope="session")
+def executor():
+    from curation.executor import Executor
+
+    with Executor(workers=2, timeout_s=5.0) as ex:
+        yield ex

@@ -15,7 +15,7 @@ def test_uniform_without_feedback_over_tasks_templates_and_bins(real_scenes):
     assert rows.schema == PROPOSAL_SCHEMA and rows.height == 900
     per_task = Counter(rows["task"])
     assert set(per_task) == {t for t, f in TASKS.items() if not f.needs_frames}  # no frames, no appearance order
-    # 9 frame-free tasks, 10 templates (rel_distance has 3) x 3 bins = 30 keys of 900/30 rows each.
+    # 8 frame-free tasks, 10 templates (rel_distance has 3) x 3 bins = 30 keys of 900/30 rows each.
     assert per_task["object_rel_distance"] == 270 and per_task["object_counting"] == 90
     assert set(Counter(zip(rows["template"], rows["task"], strict=True)).values()) == {90}
     assert set(rows["difficulty_bin"]) == set(BINS)
