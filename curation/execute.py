@@ -18,6 +18,7 @@ import polars as pl
 from curation.flags import FLAG_DTYPE
 from curation.scenes import Scene
 from curation.tasks.base import AMBIGUOUS, normalise_answer, option_text
+from store.schema import QA
 
 Job = tuple[str, dict[str, Any], Mapping[str, Any] | None]  # (program, scene meta, frame_info)
 
@@ -87,7 +88,7 @@ def execute(
         gold_answer(r.value, t, o) if r.status == "ok" else None
         for r, t, o in zip(results, proposals["answer_type"], proposals["options"].to_list(), strict=True)
     ]
-    return proposals.with_columns(
+    out = proposals.with_columns(
         pl.Series("answer", answers, dtype=pl.String),
         pl.Series("exec_value", [value_json(r.value) if r.status == "ok" else None for r in results], dtype=pl.String),
         pl.Series("exec_status", [r.status for r in results], dtype=pl.String),
@@ -97,3 +98,7 @@ def execute(
         pl.Series("ambiguous", [False] * len(results), dtype=pl.Boolean),
         pl.Series("drop_reason", [None] * len(results), dtype=pl.String),
     )
+    # main's QA schema gained `selected` (set by the round after select()); rows start unselected.
+    if "selected" in QA.names:
+        out = out.with_columns(pl.lit(False).alias("selected"))
+    return out
