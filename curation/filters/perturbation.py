@@ -68,7 +68,8 @@ class Perturbation(Filter):
                 jobs.append((programs[i], copies[(sid, c)], info))
                 owners.append(i)
         n_changed = [0] * rows.height
-        for i, result in zip(owners, run_jobs(ctx.executor, jobs), strict=True):
+        results = run_jobs(ctx.executor, jobs) if jobs else []
+        for i, result in zip(owners, results, strict=True):
             n_changed[i] += changed(answers[i], result.value, result.status, types[i], options[i], self.rel_tol)
         scores = [n_changed[i] / self.k if answers[i] is not None else None for i in range(rows.height)]
         return pl.DataFrame({"score": scores}, schema={"score": pl.Float64})
