@@ -5,7 +5,8 @@ centroids moved 3-5 cm, sizes scaled +-5 %). A copy *changes* the answer when it
 value gives another gold (MCA letter, or no gold at all), or, for numeric answers,
 when the value differs by more than `rel_tol` relative to the original. Score: the
 fraction of copies that change it; flagged when above `max_change`. Rows without a
-gold answer are not measured (the invalid filter has them).
+gold answer are not measured (the invalid filter has them); programs that cannot see
+the boxes score 0 without running.
 """
 
 import math
@@ -15,8 +16,17 @@ import polars as pl
 from curation.errors import ParamError
 from curation.execute import gold_answer, run_jobs
 from curation.filters.base import Filter, FilterContext, flag_frame, register
-from curation.filters.jitter import jitter_scene
+from curation.filters.jitter import jitter_meta
 from curation.params import require_in_range, require_int
+
+
+def sees_boxes(program: str) -> bool:
+    """Whether a program can read box geometry at all (the only thing jitter changes).
+
+    Every helper takes the boxes explicitly, so a program that names neither the boxes
+    nor scene_info (counting, room size) gives the same answer on every copy: skip it.
+    """
+    return "object_bbox" in program or "scene_info" in program
 
 
 def changed(original: str, new_value, new_status: str, answer_type: str, options, rel_tol: float) -> bool:
@@ -49,14 +59,13 @@ class Perturbation(Filter):
     def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:
         answers, options, types = rows["answer"].to_list(), rows["options"].to_list(), rows["answer_type"].to_list()
         scene_col, programs = rows["scene_id"].to_list(), rows["program"].to_list()
-        todo = [i for i, a in enumerate(answers) if a is not None]
+        todo = [i for i, a in enumerate(answers) if a is not None and sees_boxes(programs[i])]
         if todo and ctx.executor is None:
             raise ParamError("filters.perturbation", "executor", "re-execution needs an executor in the context")
         scene_ids = sorted({scene_col[i] for i in todo})
         copies = {
-            (sid, c): jitter_scene(
-                ctx.scenes[sid], ctx.seed, c, centroid_m=self.centroid_m, size_frac=self.size_frac
-            ).to_meta()
+            (sid, c): jitter_meta(ctx.scenes[sid], sid, ctx.seed, c, centroid_m=self.centroid_m,
+                                  size_frac=self.size_frac)
             for sid in scene_ids
             for c in range(self.k)
         }

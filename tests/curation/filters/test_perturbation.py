@@ -3,7 +3,7 @@ import pytest
 from curation.errors import ParamError
 from curation.execute import execute
 from curation.filters import FilterContext, apply_recipe
-from curation.filters.jitter import jitter_scene
+from curation.filters.jitter import jitter_meta, jitter_scene
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.tasks import Candidate
 from tests.curation.builders import make_box, make_scene, qa_frame
@@ -65,10 +65,14 @@ def test_jitter_stays_within_measurement_noise():
                 assert abs(a / b - 1) <= 0.05 + 1e-9
             assert after.R.tolist() == before.R.tolist()
     assert jitter_scene(scene, 0, 1) == jitter_scene(scene, 0, 1)
+    assert jitter_meta(scene, "abc", 0, 2) == jitter_scene(scene, 0, 2, key="abc").to_meta()
 
 
 def test_rows_without_gold_are_not_measured_and_bad_params_name_the_field():
-    out = apply_recipe(qa_frame([{"answer": None}]), [{"perturbation": {}}], FilterContext())  # no executor needed
-    assert out["flags"][0][0]["score"] is None and out["drop_reason"][0] is None
+    counting = 'def compute_answer():\n    return object_counts["chair"]\n'
+    rows = qa_frame([{"answer": None}, {"answer": "2", "program": counting}])
+    out = apply_recipe(rows, [{"perturbation": {}}], FilterContext())  # neither row needs the executor
+    assert [f[0]["score"] for f in out["flags"].to_list()] == [None, 0.0]
+    assert out["drop_reason"].to_list() == [None, None]
     with pytest.raises(ParamError, match="filters.perturbation.k"):
         apply_recipe(proposal_frame([]), [{"perturbation": {"k": 0}}])
