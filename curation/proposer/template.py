@@ -32,7 +32,7 @@ def frame_info_for(scene: Scene, scene_id: str, frame_info: Mapping[str, FrameIn
 
 
 class TemplateProposer:
-    def __init__(self, seed: int, *, distance_mode: str = "vsibench", attempts: int = 16):
+    def __init__(self, seed: int, *, distance_mode: str = "vsibench", attempts: int = 32):
         require_choice("proposer", "distance_mode", distance_mode, DISTANCE_FUNCTIONS)
         require_int("proposer", "attempts", attempts, 1)
         self.seed, self.distance_mode, self.attempts = seed, distance_mode, attempts

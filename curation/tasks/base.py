@@ -128,3 +128,16 @@ def by_thresholds(value: float, easy_if: Any, hard_if: Any) -> str:
 def literal(value: Any) -> str:
     """A Python literal for a program (strings double-quoted, lists as lists)."""
     return json.dumps(value)
+
+
+def make_candidate(
+    draw: Draw, question: str, program: str, difficulty: Mapping[str, Any], difficulty_bin: str,
+    option_texts: Sequence[str] | None = None,
+) -> Candidate:
+    """A candidate of the drawn task; MCA when option texts are given (lettered in that order)."""
+    return Candidate(
+        task=draw.task, template=draw.template, question=question,
+        options=lettered(option_texts) if option_texts is not None else None,
+        answer_type="mca" if option_texts is not None else "numeric",
+        program=program, difficulty=difficulty, difficulty_bin=difficulty_bin,
+    )

@@ -18,8 +18,8 @@ from curation.tasks.base import (
     Draw,
     TaskFamily,
     by_thresholds,
-    lettered,
     literal,
+    make_candidate,
     pick,
     spoken,
 )
@@ -74,13 +74,11 @@ class ObjAppearanceOrder(TaskFamily):
             if candidate not in orders:
                 orders.append(candidate)
         texts = [", ".join(spoken(c) for c in orders[i]) for i in rng.permutation(N_OPTIONS)]
-        return Candidate(
-            task="obj_appearance_order",
-            template=draw.template,
-            question=pick(PHRASINGS, rng).format(cats=", ".join(spoken(c) for c in cats)),
-            options=lettered(texts),
-            answer_type="mca",
-            program=PROGRAM.format(cats=literal(cats), ambiguous=literal(AMBIGUOUS)),
-            difficulty={"margin": margin, "margin_frac": round(margin / n_frames, 4)},
-            difficulty_bin=by_thresholds(margin / n_frames, lambda v: v >= 0.15, lambda v: v < 0.05),
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(cats=", ".join(spoken(c) for c in cats)),
+            PROGRAM.format(cats=literal(cats), ambiguous=literal(AMBIGUOUS)),
+            {"margin": margin, "margin_frac": round(margin / n_frames, 4)},
+            by_thresholds(margin / n_frames, lambda v: v >= 0.15, lambda v: v < 0.05),
+            texts,
         )

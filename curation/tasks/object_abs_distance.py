@@ -15,6 +15,7 @@ from curation.tasks.base import (
     TaskFamily,
     by_thresholds,
     literal,
+    make_candidate,
     single_box_categories,
     spoken,
 )
@@ -46,16 +47,13 @@ class ObjectAbsDistance(TaskFamily):
         a, b = (sorted(singles)[i] for i in rng.choice(len(singles), 2, replace=False))
         gap = round(aabb_gap(singles[a], singles[b]), 2)
         phrasing = PHRASINGS[int(rng.integers(len(PHRASINGS)))]
-        return Candidate(
-            task="object_abs_distance",
-            template=draw.template,
-            question=phrasing.format(a=spoken(a), b=spoken(b)),
-            options=None,
-            answer_type="numeric",
-            program=PROGRAM.format(
+        return make_candidate(
+            draw,
+            phrasing.format(a=spoken(a), b=spoken(b)),
+            PROGRAM.format(
                 a=literal(a), b=literal(b), ambiguous=literal(AMBIGUOUS),
                 distance=DISTANCE_FUNCTIONS[draw.distance_mode],
             ),
-            difficulty={"gap_m": gap, "distance_mode": draw.distance_mode},
-            difficulty_bin=by_thresholds(gap, lambda v: 1.0 <= v < 3.0, lambda v: v < 0.5),
+            {"gap_m": gap, "distance_mode": draw.distance_mode},
+            by_thresholds(gap, lambda v: 1.0 <= v < 3.0, lambda v: v < 0.5),
         )

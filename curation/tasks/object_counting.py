@@ -5,7 +5,7 @@ Knob: the count itself (larger counts are harder to get right from video).
 
 import numpy as np
 
-from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, literal, pick, spoken
+from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, literal, make_candidate, pick, spoken
 
 PHRASINGS = (
     "How many {c}(s) are in this room?",
@@ -29,13 +29,10 @@ class ObjectCounting(TaskFamily):
             return None
         category = pick(present, rng)
         count = draw.scene.object_counts[category]
-        return Candidate(
-            task="object_counting",
-            template=draw.template,
-            question=pick(PHRASINGS, rng).format(c=spoken(category)),
-            options=None,
-            answer_type="numeric",
-            program=PROGRAM.format(c=literal(category)),
-            difficulty={"count": count},
-            difficulty_bin=by_thresholds(count, lambda n: n <= 1, lambda n: n >= 4),
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(c=spoken(category)),
+            PROGRAM.format(c=literal(category)),
+            {"count": count},
+            by_thresholds(count, lambda n: n <= 1, lambda n: n >= 4),
         )

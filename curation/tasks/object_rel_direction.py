@@ -16,8 +16,8 @@ from curation.tasks.base import (
     Draw,
     TaskFamily,
     by_thresholds,
-    lettered,
     literal,
+    make_candidate,
     pick,
     shuffled,
     single_box_categories,
@@ -100,16 +100,14 @@ class ObjectRelDirection(TaskFamily):
         if margin < SCREEN_DEG:
             return None  # the helpers answer "ambiguous" this close to an edge
         texts = shuffled(spec["labels"], rng)
-        return Candidate(
-            task=draw.task,
-            template=draw.template,
-            question=pick(spec["phrasings"], rng).format(a=spoken(a), b=spoken(b), c=spoken(c)),
-            options=lettered(texts),
-            answer_type="mca",
-            program=PROGRAM.format(
+        return make_candidate(
+            draw,
+            pick(spec["phrasings"], rng).format(a=spoken(a), b=spoken(b), c=spoken(c)),
+            PROGRAM.format(
                 cats=literal([a, b, c]), ambiguous=literal(AMBIGUOUS), helper=spec["helper"],
                 a=literal(a), b=literal(b), c=literal(c),
             ),
-            difficulty={"margin": margin, "angle_deg": round(angle, 2)},
-            difficulty_bin=by_thresholds(margin, lambda v: v >= 40.0, lambda v: v < 20.0),
+            {"margin": margin, "angle_deg": round(angle, 2)},
+            by_thresholds(margin, lambda v: v >= 40.0, lambda v: v < 20.0),
+            texts,
         )

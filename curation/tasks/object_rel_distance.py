@@ -17,8 +17,8 @@ from curation.tasks.base import (
     TaskFamily,
     boxes_by_category,
     by_thresholds,
-    lettered,
     literal,
+    make_candidate,
     pick,
     shuffled,
     spoken,
@@ -76,19 +76,17 @@ class ObjectRelDistance(TaskFamily):
             return None  # would almost surely execute to "ambiguous": do not spend a sandbox run on it
         margin = round(gaps[1] - gaps[0], 3)
         texts = [spoken(c) for c in choices]
-        return Candidate(
-            task="object_rel_distance",
-            template=draw.template,
-            question=pick(PHRASINGS, rng).format(choices=", ".join(texts), p=spoken(primary)),
-            options=lettered(texts),
-            answer_type="mca",
-            program=PROGRAM.format(
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(choices=", ".join(texts), p=spoken(primary)),
+            PROGRAM.format(
                 p=literal(primary), choices=literal(choices), ambiguous=literal(AMBIGUOUS),
                 distance=DISTANCE_FUNCTIONS[draw.distance_mode], tie=TIE_M,
             ),
-            difficulty={
+            {
                 "n_choices": n_choices, "margin": margin, "closest_m": round(gaps[0], 3),
                 "distance_mode": draw.distance_mode,
             },
-            difficulty_bin=by_thresholds(margin, lambda v: v >= 1.0, lambda v: v < 0.3),
+            by_thresholds(margin, lambda v: v >= 1.0, lambda v: v < 0.3),
+            texts,
         )

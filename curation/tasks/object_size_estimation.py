@@ -13,6 +13,7 @@ from curation.tasks.base import (
     TaskFamily,
     by_thresholds,
     literal,
+    make_candidate,
     pick,
     single_box_categories,
     spoken,
@@ -42,13 +43,10 @@ class ObjectSizeEstimation(TaskFamily):
             return None
         category = pick(sorted(singles), rng)
         longest_cm = round(max(singles[category].axes_lengths) * 100)
-        return Candidate(
-            task="object_size_estimation",
-            template=draw.template,
-            question=pick(PHRASINGS, rng).format(c=spoken(category)),
-            options=None,
-            answer_type="numeric",
-            program=PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS)),
-            difficulty={"longest_cm": longest_cm},
-            difficulty_bin=by_thresholds(longest_cm, lambda v: v >= 100, lambda v: v < 40),
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(c=spoken(category)),
+            PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS)),
+            {"longest_cm": longest_cm},
+            by_thresholds(longest_cm, lambda v: v >= 100, lambda v: v < 40),
         )

@@ -5,7 +5,7 @@ Knob: the area (large, open spaces are the hardest to judge from a walk-through)
 
 import numpy as np
 
-from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, pick
+from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, make_candidate, pick
 
 COMBINED = "If multiple rooms are shown, estimate the size of the combined space."
 PHRASINGS = (
@@ -25,13 +25,10 @@ class RoomSizeEstimation(TaskFamily):
 
     def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
         area = round(draw.scene.room_size, 1)
-        return Candidate(
-            task="room_size_estimation",
-            template=draw.template,
-            question=pick(PHRASINGS, rng),
-            options=None,
-            answer_type="numeric",
-            program=PROGRAM,
-            difficulty={"room_size_m2": area},
-            difficulty_bin=by_thresholds(area, lambda v: v < 15, lambda v: v >= 35),
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng),
+            PROGRAM,
+            {"room_size_m2": area},
+            by_thresholds(area, lambda v: v < 15, lambda v: v >= 35),
         )

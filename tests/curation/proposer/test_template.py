@@ -16,8 +16,9 @@ def test_uniform_without_feedback_over_tasks_templates_and_bins(real_scenes):
     per_task = Counter(rows["task"])
     assert set(per_task) == {t for t, f in TASKS.items() if not f.needs_frames}  # no frames, no appearance order
     # 8 frame-free tasks, 10 templates (rel_distance has 3) x 3 bins = 30 keys of 900/30 rows each.
-    assert per_task["object_rel_distance"] == 270 and per_task["object_counting"] == 90
-    assert set(Counter(zip(rows["template"], rows["task"], strict=True)).values()) == {90}
+    # (a slot whose draws all fail gives its row to a random key, so allow a few strays)
+    per_template = Counter(zip(rows["template"], rows["task"], strict=True))
+    assert len(per_template) == 10 and all(86 <= n <= 94 for n in per_template.values()), per_template
     assert set(rows["difficulty_bin"]) == set(BINS)
     assert rows["qa_id"].n_unique() == rows.height
     row = rows.row(0, named=True)
