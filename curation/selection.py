@@ -111,3 +111,8 @@ def select(
     counts = pl.DataFrame({"reason": reasons}).group_by("reason").len("n").sort("reason")
     picked = work.filter(pl.col("_pos").is_in(sorted(chosen_set))).sort("_pos")
     return picked.select(rows.columns), counts
+
+
+def with_selected(rows: pl.DataFrame, picked: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with the QA `selected` column: True exactly for the qa_ids of `picked`."""
+    return rows.with_columns(pl.col("qa_id").is_in(picked["qa_id"].implode()).alias("selected"))

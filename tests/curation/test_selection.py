@@ -3,7 +3,7 @@ from collections import Counter
 import pytest
 
 from curation.errors import ParamError
-from curation.selection import SelectionParams, select
+from curation.selection import SelectionParams, select, with_selected
 from tests.curation.builders import qa_frame, scores_frame
 
 TASKS = ("object_rel_direction_hard", "object_rel_distance", "object_counting")
@@ -65,3 +65,11 @@ def test_small_tasks_give_their_share_to_the_others():
 def test_selection_params_validation_names_the_field():
     with pytest.raises(ParamError, match="selection.tau_easy"):
         SelectionParams(tau_easy=2.0)
+
+
+def test_with_selected_marks_exactly_the_slice():
+    rows, scores = _pool(8)
+    picked, _ = select(rows, 5, scores=scores)
+    marked = with_selected(rows, picked)
+    assert marked["selected"].sum() == 5
+    assert set(marked.filter("selected")["qa_id"]) == set(picked["qa_id"])
