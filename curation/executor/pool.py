@@ -33,7 +33,7 @@ MAX_BATCH = 64  # jobs per worker round trip: large enough to amortise IPC, smal
 WALL_FACTOR, WALL_SLACK_S = 4.0, 1.0  # a program may take this much wall time per CPU second before the kill
 STARTUP_TIMEOUT_S = 120.0  # importing numpy on a loaded 2-core machine can take many seconds
 MAX_START_FAILURES = 3
-MAX_BLOBS_PER_WORKER = 2048  # scenes/frame infos a worker keeps before the parent tells it to forget them
+MAX_BLOBS_PER_WORKER = 512  # scenes/frame infos a worker keeps before the parent tells it to forget them
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,16 @@ class _Job:
     frame_key: str | None
 
 
+def _plain(value: Any) -> Any:
+    """json.dumps fallback: numpy arrays and scalars in a caller's scene become lists and numbers."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
 def _blob_key(value: Mapping[str, Any], what: str, index: int) -> tuple[str, str]:
     try:
-        text = json.dumps(value, sort_keys=True, allow_nan=False, separators=(",", ":"))
+        text = json.dumps(value, sort_keys=True, allow_nan=False, separators=(",", ":"), default=_plain)
     except (TypeError, ValueError) as exc:
         raise JobFormatError(index, what, f"must be JSON-serialisable ({exc})") from None
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest(), text
@@ -134,6 +141,8 @@ def _death_status(returncode: int) -> tuple[str, str]:
 class Executor:
     """A pool of warm sandbox workers. Use as a context manager; `map` runs batches of programs.
 
+    Not thread-safe: one `map` at a time per Executor (`execute` serialises its shared one).
+
     workers: processes (default: the CPU count, at most 4); timeout_s: CPU seconds per
     program; memory_mb: address space each worker may add on top of its imports.
     """
@@ -202,6 +211,13 @@ class Executor:
         report, finish = _progress_reporter(progress, total)
         try:
             self._run(queue, blobs, results, limit, report)
+        except BaseException:
+            # Interrupted (Ctrl-C, a failing progress callback): workers still busy with this call's
+            # jobs would answer into the next call, so they go.
+            for worker in self._workers:
+                if worker.pending or not worker.ready:
+                    worker.kill()
+            raise
         finally:
             finish()
         return results  # type: ignore[return-value]
@@ -288,7 +304,6 @@ class Executor:
             worker.flush()
         except OSError:  # the worker died under us: it is reaped by the read loop; the jobs go back
             queue.extendleft(reversed(batch))
-            worker.pending.clear()
             return
         worker.pending.extend(batch)
         worker.job_wall_s = limit * WALL_FACTOR + WALL_SLACK_S
@@ -296,30 +311,49 @@ class Executor:
 
     def _read(self, worker: _Worker, results: list, queue: deque[_Job], report: Callable[[int], None]) -> int:
         """Consume what a worker wrote; returns how many jobs got their final result."""
-        done = 0
         try:
             chunk = os.read(worker.out_fd, 1 << 20)
         except BlockingIOError:
             return 0
         except OSError:
             chunk = b""
-        if chunk:
-            for message in worker.frames.feed(chunk):
-                if "ready" in message:
-                    worker.ready = True
-                    self._start_failures = 0
-                    worker.proc.stderr.close()  # startup errors only; the worker silences fd 2 itself
-                    continue
-                job = worker.pending.popleft()
-                if message["i"] != job.index:
-                    raise ExecutorError(f"worker answered job {message['i']} while job {job.index} was running")
-                results[job.index] = ExecResult(message["s"], message["v"], message["e"], float(message["ms"]))
-                worker.recycled = message["s"] in ("timeout", "memory")
-                worker.deadline = time.monotonic() + worker.job_wall_s
-                done += 1
-                report(1)
-            return done
-        return done + self._reap(worker, results, queue, report)
+        if not chunk:
+            return self._reap(worker, results, queue, report)
+        try:
+            messages = worker.frames.feed(chunk)
+        except ValueError:  # not our framing or not JSON: treat the worker as broken
+            messages = [None]
+        done = 0
+        for message in messages:
+            if isinstance(message, dict) and "ready" in message and not worker.ready:
+                worker.ready = True
+                self._start_failures = 0
+                worker.proc.stderr.close()  # startup errors only; the worker silences fd 2 itself
+                continue
+            result = _parse_result(message, worker.pending[0].index if worker.pending else None)
+            if result is None:
+                worker.kill()
+                return done + self._settle(worker, results, queue, report, "crashed", "the worker broke the protocol")
+            job = worker.pending.popleft()
+            results[job.index] = result
+            worker.recycled = result.status in ("timeout", "memory")
+            worker.deadline = time.monotonic() + worker.job_wall_s
+            done += 1
+            report(1)
+        return done
+
+    def _settle(
+        self, worker: _Worker, results: list, queue: deque[_Job], report: Callable[[int], None], status: str, why: str
+    ) -> int:
+        """Give the worker's running job `status`, put its other jobs back at the head of the queue."""
+        done = 0
+        if worker.pending:
+            job = worker.pending.popleft()
+            results[job.index] = ExecResult(status, None, why, 0.0)
+            report(1)
+            done = 1
+        _requeue(worker, queue)
+        return done
 
     def _reap(self, worker: _Worker, results: list, queue: deque[_Job], report: Callable[[int], None]) -> int:
         """The worker's stdout closed: settle its running job and requeue the rest."""
@@ -332,32 +366,36 @@ class Executor:
                 raise ExecutorError(f"the sandbox worker fails to start (exit {returncode}): {message.strip()}")
             return 0
         worker.kill()
-        done = 0
-        if worker.pending and not (worker.recycled and returncode == protocol.EXIT_RECYCLE):
-            job = worker.pending.popleft()
-            status, why = _death_status(returncode)
-            results[job.index] = ExecResult(status, None, why, 0.0)
-            done = 1
-            report(1)
-        queue.extendleft(reversed(worker.pending))
-        worker.pending.clear()
-        return done
+        if worker.recycled and returncode == protocol.EXIT_RECYCLE:  # it left on purpose after reporting
+            _requeue(worker, queue)
+            return 0
+        return self._settle(worker, results, queue, report, *_death_status(returncode))
 
     def _kill_overdue(self, worker: _Worker, results: list, queue: deque[_Job], limit: float, report) -> int:
+        worker.kill()
         if not worker.ready:
-            worker.kill()
             self._start_failures += 1
             if self._start_failures >= MAX_START_FAILURES:
                 raise ExecutorError(f"the sandbox worker did not start within {STARTUP_TIMEOUT_S:g} s")
             return 0
-        worker.kill()
-        job = worker.pending.popleft()
         why = f"no answer within {worker.job_wall_s:g} s of wall time (CPU limit {limit:g} s); the worker was killed"
-        results[job.index] = ExecResult("timeout", None, why, worker.job_wall_s * 1000)
-        report(1)
-        queue.extendleft(reversed(worker.pending))
-        worker.pending.clear()
-        return 1
+        return self._settle(worker, results, queue, report, "timeout", why)
+
+
+def _requeue(worker: _Worker, queue: deque[_Job]) -> None:
+    """A worker's unfinished jobs go back to the head of the queue, in order."""
+    queue.extendleft(reversed(worker.pending))
+    worker.pending.clear()
+
+
+def _parse_result(message: Any, expected_index: int | None) -> ExecResult | None:
+    """A worker's result message as an ExecResult, or None if it is not one for the running job."""
+    if not isinstance(message, dict) or expected_index is None or message.get("i") != expected_index:
+        return None
+    status, error, ms = message.get("s"), message.get("e"), message.get("ms")
+    if status not in STATUSES or not isinstance(error, str) or not isinstance(ms, int | float):
+        return None
+    return ExecResult(status, message.get("v") if status == "ok" else None, error, float(ms))
 
 
 def _progress_reporter(

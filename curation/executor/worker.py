@@ -2,14 +2,15 @@
 
 Started by `pool.Executor` with pipes on stdin/stdout. It imports numpy and the helpers,
 then closes its doors before running anything: stdin/stdout/stderr are pointed at
-/dev/null (the protocol uses private duplicates), and rlimits forbid new files (size 0,
-no new descriptors), new processes and core dumps, and cap the address space at what
-the imports took plus MEMORY_MB. Per job: statically check and compile the program
-(cached by source), give it a fresh namespace over a private copy of the scene
-(marshal round trip), run `compute_answer()` under a CPU-time timer (ITIMER_PROF, with
-RLIMIT_CPU as the backstop for time spent inside C code), convert the value to JSON,
-report. After a timeout or memory violation the worker exits (EXIT_RECYCLE) so the next
-program starts in a fresh process.
+/dev/null (the protocol uses private duplicates), rlimits forbid new files (size 0,
+no new descriptors), new processes and core dumps and cap the address space at what
+the imports took plus MEMORY_MB, and a worker started as root drops to uid/gid nobody.
+
+Per job: statically check and compile the program (cached by source), give it a fresh
+namespace over a private copy of the scene (marshal round trip), run `compute_answer()`
+under a CPU-time timer (ITIMER_PROF, with RLIMIT_CPU as the backstop for time spent
+inside C code), convert the value to JSON, report. After a timeout or memory violation
+the worker exits (EXIT_RECYCLE) so the next program starts in a fresh process.
 
 Messages in: {"op": "put", "key", "value"} (a scene or frame_info, stored once),
 {"op": "forget"}, {"op": "run", "jobs": [[id, code, scene_key, frame_key|null, timeout_s]]}.
@@ -36,6 +37,7 @@ from curation.executor.values import UnstorableValue, to_json
 PROGRAM_FILE = "<program>"
 COMPILE_CACHE_SIZE = 4096
 ERROR_CHARS = 400
+NOBODY = 65534  # uid/gid a root-started worker drops to
 TIMER_REPEAT_S = 0.05  # the timeout re-fires this often if a program swallows it with a bare except
 
 
@@ -53,7 +55,10 @@ def _on_timer(signum: int, frame: Any) -> None:
 
 @contextmanager
 def cpu_budget(seconds: float):
-    """Raise ProgramTimeout in the running code after `seconds` of CPU; hard-kill (SIGXCPU) well after that."""
+    """Raise ProgramTimeout in the running code after `seconds` of CPU.
+
+    RLIMIT_CPU (SIGXCPU, fatal) about a second later stops code stuck inside a C call.
+    """
     global _armed
     used = resource.getrusage(resource.RUSAGE_SELF)
     spent = used.ru_utime + used.ru_stime
@@ -160,6 +165,10 @@ def _lock_down(memory_mb: int) -> None:
     for which, soft in limits.items():
         _, hard = resource.getrlimit(which)
         resource.setrlimit(which, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    if os.geteuid() == 0:  # root ignores RLIMIT_NPROC and file modes: run programs as nobody
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
 
 
 def serve(memory_mb: int) -> int:

@@ -16,8 +16,10 @@ def make_box(center, lengths, yaw_deg: float = 0.0) -> dict:
     """A VSI-Bench box dict: centre [3] m, full edge lengths [3] m, rotated by `yaw_deg` about +z."""
     c, s = math.cos(math.radians(yaw_deg)), math.sin(math.radians(yaw_deg))
     axes = [[c, s, 0.0], [-s, c, 0.0], [0.0, 0.0, 1.0]]
-    half = [abs(axes[0][k]) * lengths[0] / 2 + abs(axes[1][k]) * lengths[1] / 2 + abs(axes[2][k]) * lengths[2] / 2
-            for k in range(3)]
+    half = [
+        abs(axes[0][k]) * lengths[0] / 2 + abs(axes[1][k]) * lengths[1] / 2 + abs(axes[2][k]) * lengths[2] / 2
+        for k in range(3)
+    ]
     return {
         "centroid": [float(v) for v in center],
         "axesLengths": [float(v) for v in lengths],

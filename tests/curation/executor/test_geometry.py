@@ -138,16 +138,29 @@ def _angles(theta_deg: float) -> np.ndarray:
 def test_direction_angle_is_counter_clockwise_from_the_facing_vector():
     assert _angles(30)[0] == pytest.approx(30)
     assert g.direction_angles([0, 0, 0], [0, 1, 0], make_box([-1, 0, 0], [0.1] * 3))[0] == pytest.approx(90)
-    assert g.direction_angles([0, 0, 0], [0, 1, 0], make_box([1, 0, 5], [0.1] * 3))[0] == pytest.approx(270)  # z ignored
+    assert g.direction_angles([0, 0, 0], [0, 1, 0], make_box([1, 0, 5], [0.1] * 3))[0] == pytest.approx(
+        270
+    )  # z ignored
     assert np.isnan(g.direction_angles([1, 1, 0], [1, 1, 3], CUBE)).all()  # facing straight up: undefined
 
 
 @pytest.mark.parametrize(
     ("theta", "expected"),
     [
-        (5, "front-left"), (45, "front-left"), (79.5, "front-left"), (80.5, "ambiguous"), (89, "ambiguous"),
-        (95, "back-left"), (169.5, "back-left"), (170.5, "ambiguous"), (185, "back-right"), (265, "ambiguous"),
-        (275, "front-right"), (349.5, "front-right"), (350.5, "ambiguous"), (359.9, "ambiguous"),
+        (5, "front-left"),
+        (45, "front-left"),
+        (79.5, "front-left"),
+        (80.5, "ambiguous"),
+        (89, "ambiguous"),
+        (95, "back-left"),
+        (169.5, "back-left"),
+        (170.5, "ambiguous"),
+        (185, "back-right"),
+        (265, "ambiguous"),
+        (275, "front-right"),
+        (349.5, "front-right"),
+        (350.5, "ambiguous"),
+        (359.9, "ambiguous"),
     ],
 )
 def test_quadrant_bins_and_the_margin_below_each_multiple_of_90(theta, expected):
@@ -157,10 +170,18 @@ def test_quadrant_bins_and_the_margin_below_each_multiple_of_90(theta, expected)
 @pytest.mark.parametrize(
     ("theta", "lr", "lrb"),
     [
-        (9.5, "ambiguous", "ambiguous"), (10.5, "left", "left"), (124.5, "left", "left"),
-        (125.5, "ambiguous", "ambiguous"), (144.5, "ambiguous", "ambiguous"), (145.5, "ambiguous", "back"),
-        (214.5, "ambiguous", "back"), (215.5, "ambiguous", "ambiguous"), (234.5, "ambiguous", "ambiguous"),
-        (235.5, "right", "right"), (349.5, "right", "right"), (350.5, "ambiguous", "ambiguous"),
+        (9.5, "ambiguous", "ambiguous"),
+        (10.5, "left", "left"),
+        (124.5, "left", "left"),
+        (125.5, "ambiguous", "ambiguous"),
+        (144.5, "ambiguous", "ambiguous"),
+        (145.5, "ambiguous", "back"),
+        (214.5, "ambiguous", "back"),
+        (215.5, "ambiguous", "ambiguous"),
+        (234.5, "ambiguous", "ambiguous"),
+        (235.5, "right", "right"),
+        (349.5, "right", "right"),
+        (350.5, "ambiguous", "ambiguous"),
     ],
 )
 def test_left_right_back_bins_and_margins(theta, lr, lrb):

@@ -1,12 +1,15 @@
 """The sandbox end to end: hostile programs are contained and the next benign program is still right."""
 
 import math
+import os
 import threading
 import time
 
 import pytest
 
 from curation.executor import ExecResult, Executor, ExecutorError, JobFormatError, api, execute
+from curation.executor.pool import _parse_result
+from curation.scenes import scene_from_meta
 from tests.curation.executor.conftest import make_box, make_scene
 
 SCENE = make_scene(
@@ -20,18 +23,27 @@ SCENE = make_scene(
 BENIGN = """
 def compute_answer():
     d = cal_3d_bbox_distance_between_categories(object_bboxes["table"], object_bboxes["chair"])
+    direction = get_rel_direction_quadrant("table", "tv", "chair", object_bboxes)
     return [math.pi, float(np.sqrt(16.0)), object_counts["chair"], len(object_bboxes["chair"]),
-            room_size, list(room_center), round(d, 9), get_rel_direction_quadrant("table", "tv", "chair", object_bboxes),
-            sorted(scene_info), frame_info]
+            room_size, list(room_center), round(d, 9), direction, sorted(scene_info), frame_info]
 """
 
 
 def _benign_expected() -> list:
     boxes = SCENE["object_bbox"]
     d = api.cal_3d_bbox_distance_between_categories(boxes["table"], boxes["chair"])
-    return [math.pi, 4.0, 2, 2, 20.0, [0.0, 0.0, 0.0], round(d, 9),
-            api.get_rel_direction_quadrant("table", "tv", "chair", boxes),
-            sorted({**SCENE, "object_bboxes": None}), {}]
+    return [
+        math.pi,
+        4.0,
+        2,
+        2,
+        20.0,
+        [0.0, 0.0, 0.0],
+        round(d, 9),
+        api.get_rel_direction_quadrant("table", "tv", "chair", boxes),
+        sorted({**SCENE, "object_bboxes": None}),
+        {},
+    ]
 
 
 CASES = [
@@ -57,13 +69,24 @@ CASES = [
     ("np.errstate", "def compute_answer():\n    with np.errstate(all='ignore'):\n        return 1", "error"),
     # time, memory, output size, recursion
     ("cpu loop", "def compute_answer():\n    while True:\n        pass", "timeout"),
-    ("timeout swallowed", "def compute_answer():\n    while True:\n        try:\n            while True:\n"
-     "                pass\n        except:\n            pass", "timeout"),
-    ("cpu inside C", "def compute_answer():\n    return float(np.linalg.eigvals(np.ones((2500, 2500))).sum())", "timeout"),
+    (
+        "timeout swallowed",
+        "def compute_answer():\n    while True:\n        try:\n            while True:\n"
+        "                pass\n        except:\n            pass",
+        "timeout",
+    ),
+    (
+        "cpu inside C",
+        "def compute_answer():\n    return float(np.linalg.eigvals(np.ones((2500, 2500))).sum())",
+        "timeout",
+    ),
     ("memory list", "def compute_answer():\n    return len([0] * 10**10)", "memory"),
     ("memory numpy", "def compute_answer():\n    return float(np.ones((10**5, 10**5)).sum())", "memory"),
-    ("memory growth", "def compute_answer():\n    x = []\n    while True:\n        x.append('a' * 10**6 + str(len(x)))",
-     "memory"),
+    (
+        "memory growth",
+        "def compute_answer():\n    x = []\n    while True:\n        x.append('a' * 10**6 + str(len(x)))",
+        "memory",
+    ),
     ("huge output", "def compute_answer():\n    return list(range(10**6))", "error"),
     ("huge string", "def compute_answer():\n    return 'x' * 10**7", "error"),
     ("print flood", "def compute_answer():\n    for i in range(10**4):\n        print('x' * 100)\n    return 1", "ok"),
@@ -75,13 +98,24 @@ CASES = [
     ("math.pi = 3", "import math\nmath.pi = 3\ndef compute_answer():\n    return math.pi", "rejected"),
     ("np attribute", "def compute_answer():\n    np.linalg.norm.cache = 1\n    return 1", "rejected"),
     ("np shared dict", "def compute_answer():\n    np.typecodes['All'] = ''\n    return 1", "error"),
-    ("rebind names", "math = None\nnp = None\nlen = None\ncal_3d_bbox_distance_between_categories = None\n"
-     "get_rel_direction_quadrant = None\ndef compute_answer():\n    return 1", "ok"),
-    ("mutate scene", "def compute_answer():\n    object_counts['chair'] = 99\n    object_bboxes['chair'].pop()\n"
-     "    object_bboxes['table'][0]['centroid'][0] = 50\n    room_center.append(1)\n    scene_info.clear()\n"
-     "    frame_info['x'] = 1\n    return 1", "ok"),
-    ("mutate helper output", "def compute_answer():\n    c = get_centroid('table', object_bboxes)\n    c[0] = 100\n"
-     "    return float(c[0])", "ok"),
+    (
+        "rebind names",
+        "math = None\nnp = None\nlen = None\ncal_3d_bbox_distance_between_categories = None\n"
+        "get_rel_direction_quadrant = None\ndef compute_answer():\n    return 1",
+        "ok",
+    ),
+    (
+        "mutate scene",
+        "def compute_answer():\n    object_counts['chair'] = 99\n    object_bboxes['chair'].pop()\n"
+        "    object_bboxes['table'][0]['centroid'][0] = 50\n    room_center.append(1)\n    scene_info.clear()\n"
+        "    frame_info['x'] = 1\n    return 1",
+        "ok",
+    ),
+    (
+        "mutate helper output",
+        "def compute_answer():\n    c = get_centroid('table', object_bboxes)\n    c[0] = 100\n    return float(c[0])",
+        "ok",
+    ),
 ]
 
 
@@ -123,7 +157,12 @@ def test_results_keep_input_order_across_scenes_and_statuses(sandbox):
     seen = []
     results = sandbox.map(jobs, progress=lambda done, total: seen.append((done, total)))
     assert [(r.status, r.value) for r in results] == [
-        ("ok", 7.5), ("ok", 20.0), ("rejected", None), ("ok", 32), ("ok", {"x": 1}), ("error", None)
+        ("ok", 7.5),
+        ("ok", 20.0),
+        ("rejected", None),
+        ("ok", 32),
+        ("ok", {"x": 1}),
+        ("error", None),
     ]
     assert "ZeroDivisionError" in results[-1].error and "(line 2)" in results[-1].error
     assert seen[-1] == (6, 6) and len(seen) == 6
@@ -161,3 +200,56 @@ def test_a_closed_executor_refuses_work():
         ex.map([("x = 1", SCENE)])
     assert time.monotonic()  # no worker was left behind: close() is idempotent
     ex.close()
+
+
+def test_an_interrupted_map_leaves_the_executor_usable(sandbox):
+    def stop(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sandbox.map([("def compute_answer():\n    return 1", SCENE)] * 5, progress=stop)
+    assert [r.value for r in sandbox.map([(BENIGN, SCENE)])] == [_benign_expected()]
+
+
+def test_numpy_values_in_a_scene_are_accepted(sandbox):
+    import numpy as np
+
+    scene = {**SCENE, "room_size": np.float64(12.5), "room_center": np.zeros(3)}
+    assert sandbox.map([("def compute_answer():\n    return [room_size, room_center]", scene)])[0].value == [
+        12.5,
+        [0.0, 0.0, 0.0],
+    ]
+
+
+def test_workers_are_locked_down(sandbox):
+    sandbox.map([("def compute_answer():\n    return 1", SCENE)])
+    pid = sandbox._workers[0].proc.pid
+    limits = {line[:26].strip(): line[26:].split() for line in open(f"/proc/{pid}/limits").read().splitlines()[1:]}
+    assert limits["Max file size"][0] == "0"
+    assert int(limits["Max open files"][0]) < 16  # only the two protocol pipes fit under it
+    assert limits["Max address space"][0] != "unlimited"
+    if os.geteuid() == 0:
+        status = open(f"/proc/{pid}/status").read()
+        assert "Uid:\t65534" in status
+
+
+def test_scene_to_meta_and_progress_bar(sandbox):
+    scene = scene_from_meta("hand-built", SCENE).to_meta()
+    results = sandbox.map([(BENIGN, scene)], progress=True)
+    assert results[0].status == "ok" and results[0].value[4:7] == _benign_expected()[4:7]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,
+        [],
+        {"i": 7, "s": "ok", "v": 1, "e": "", "ms": 1},
+        {"i": 0, "s": "fine", "v": 1, "e": "", "ms": 1},
+        {"i": 0, "s": "ok", "v": 1, "e": None, "ms": 1},
+        {"i": 0, "s": "ok", "v": 1, "e": "", "ms": "1"},
+    ],
+)
+def test_a_malformed_worker_message_is_not_taken_as_a_result(message):
+    assert _parse_result(message, 0) is None
+    assert _parse_result({"i": 0, "s": "error", "v": 5, "e": "x", "ms": 2}, 0) == ExecResult("error", None, "x", 2.0)

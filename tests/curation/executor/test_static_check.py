@@ -8,7 +8,8 @@ ACCEPTED = [
     "import numpy as np\nimport math\nfrom math import sqrt, pi as PI\nfrom numpy.linalg import norm\n"
     "def compute_answer():\n    return float(norm(np.array([3, 4]))) + sqrt(PI) * 0",
     "def compute_answer():\n    import numpy\n    return numpy.pi",
-    "def compute_answer():\n    dir = get_rel_direction_lr('a', 'b', 'c', object_bboxes)\n    return dir",  # own variable
+    # `dir` is a denied builtin, but here it is the program's own variable
+    "def compute_answer():\n    dir = get_rel_direction_lr('a', 'b', 'c', object_bboxes)\n    return dir",
     "def compute_answer():\n    return '{} and {:.1f}'.format('a', 1.25)",
     "def compute_answer():\n    return f'{room_size:.1f}'",
     "def compute_answer():\n    d = {}\n    d['x'] = [i * i for i in range(3)]\n    return sorted(d)",
