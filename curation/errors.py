@@ -32,3 +32,22 @@ class VideoNotFoundError(UserFacingError, FileNotFoundError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class ParamError(UserFacingError, ValueError):
+    """A parameter outside its allowed range; the message names the section and field."""
+
+    def __init__(self, section: str, field: str, problem: str):
+        self.section, self.field, self.problem = section, field, problem
+        super().__init__(f"params {section}.{field}: {problem}")
+
+
+class UnknownNameError(UserFacingError, KeyError):
+    """A task, filter or policy name that no registry holds."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class CorpusFormatError(UserFacingError, ValueError):
+    """A reference corpus file that is not a list of QA records with code."""

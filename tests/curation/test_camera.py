@@ -46,8 +46,8 @@ def test_walk_is_at_eye_height_in_free_space_and_turns(seed):
     assert np.all(path.poses[:, 2, 2] < 0)  # looking slightly down
 
 
-def test_walk_in_real_scenes_stays_in_the_room_above_its_floor(real_scenes):
-    for scene in real_scenes.values():
+def test_walk_in_real_scenes_stays_in_the_room_above_its_floor(mixed_real_scenes):
+    for scene in mixed_real_scenes.values():
         shell = room_shell(scene)
         path = walkthrough(scene, 8)
         height = path.poses[:, 2, 3] - shell.floor_z

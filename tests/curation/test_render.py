@@ -97,8 +97,8 @@ def test_walkthrough_frames_change_and_are_deterministic():
     assert np.all(np.isfinite(a[0].depth)) and a[0].depth.min() > 0
 
 
-def test_real_scenes_render(real_scenes):
-    for scene in real_scenes.values():
+def test_real_scenes_render(mixed_real_scenes):
+    for scene in mixed_real_scenes.values():
         frames = render_path(scene, walkthrough(scene, 4, width=64, height=64))
         assert any((f.instance >= 0).any() for f in frames), scene.name
         assert all(np.isfinite(f.depth).all() for f in frames)

@@ -14,8 +14,8 @@ def test_procedural_shell_is_the_generated_room():
     assert math.isclose(shell.area, scene.room_size)
 
 
-def test_real_shell_floor_is_measured_and_encloses_every_box(real_scenes):
-    for scene in real_scenes.values():
+def test_real_shell_floor_is_measured_and_encloses_every_box(mixed_real_scenes):
+    for scene in mixed_real_scenes.values():
         shell = room_shell(scene)
         lows = np.array([b.min for b in scene.boxes])
         highs = np.array([b.max for b in scene.boxes])
@@ -28,7 +28,7 @@ def test_real_shell_floor_is_measured_and_encloses_every_box(real_scenes):
         assert math.isclose(shell.area, max(scene.room_size, span.prod()))
 
 
-def test_scannet_floor_is_below_zero_and_scannetpp_near_zero(real_scenes):
-    floors = {s.source: room_shell(s).floor_z for s in real_scenes.values()}
+def test_scannet_floor_is_below_zero_and_scannetpp_near_zero(mixed_real_scenes):
+    floors = {s.source: room_shell(s).floor_z for s in mixed_real_scenes.values()}
     assert floors["scannet"] < -0.3
     assert abs(floors["scannetpp"]) < 0.4

@@ -1,0 +1,73 @@
+"""The filter registry and the contract every operator follows (Data-Juicer style).
+
+An operator measures and decides in two separate steps: `measure(rows, ctx)` returns a
+frame of statistics aligned with `rows` (its first column, `score`, is what the filter
+records), and `decide(stats)` applies the thresholds, returning `flagged` (bool) and
+`reason` ("<code>: <detail>", null when not flagged). Changing a threshold re-runs only
+`decide`. Codes become the row's `drop_reason`; curation.flags.AMBIGUOUS_CODES also
+set `ambiguous`.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from curation.errors import UnknownNameError
+from curation.scenes import Scene
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    """What operators may need besides the rows themselves."""
+
+    scenes: Mapping[str, Scene] = field(default_factory=dict)  # scene_id -> scene
+    frame_info: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # scene_id -> frame_info
+    executor: Any = None  # curation.executor.Executor (for re-execution)
+    scores: pl.DataFrame | None = None  # store.schema.SCORES rows from earlier rounds
+    seed: int = 0
+
+
+class Filter(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:
+        """Statistics per row: a `score` column (Float64, null = not measured) and any others."""
+
+    @abstractmethod
+    def decide(self, stats: pl.DataFrame) -> pl.DataFrame:
+        """Columns `flagged` (Boolean, never null) and `reason` (String, null unless flagged)."""
+
+
+FILTERS: dict[str, type[Filter]] = {}
+
+
+def register(name: str) -> Callable[[type[Filter]], type[Filter]]:
+    """Class decorator adding an operator to FILTERS under `name`; a taken name raises."""
+
+    def add(cls: type[Filter]) -> type[Filter]:
+        if name in FILTERS:
+            raise ValueError(f"filter name {name!r} is already registered by {FILTERS[name].__name__}")
+        cls.name = name
+        FILTERS[name] = cls
+        return cls
+
+    return add
+
+
+def get_filter(name: str) -> type[Filter]:
+    if name not in FILTERS:
+        raise UnknownNameError(f"no filter named {name!r}; known: {', '.join(sorted(FILTERS))}")
+    return FILTERS[name]
+
+
+def flag_frame(flagged: pl.Series | pl.Expr, reason: pl.Expr, stats: pl.DataFrame) -> pl.DataFrame:
+    """The decide() result: reason only where flagged."""
+    out = stats.select(flagged.fill_null(False).alias("flagged"))
+    reasons = stats.with_columns(out["flagged"]).select(
+        pl.when(pl.col("flagged")).then(reason).otherwise(None).cast(pl.String).alias("reason")
+    )
+    return pl.concat([out, reasons], how="horizontal")

@@ -1,0 +1,54 @@
+"""The proposal frame: qa rows before execution (the QA schema minus answers and flags)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from curation.tasks.base import Candidate
+from store import ids
+
+PROPOSAL_SCHEMA = {
+    "qa_id": pl.String,
+    "round": pl.Int32,
+    "split": pl.String,
+    "scene_id": pl.String,
+    "proposer": pl.String,  # template | llm | corpus
+    "task": pl.String,
+    "template": pl.String,
+    "difficulty": pl.String,  # JSON object of knob values
+    "difficulty_bin": pl.String,
+    "question": pl.String,
+    "options": pl.List(pl.String),
+    "answer_type": pl.String,
+    "program": pl.String,
+    "frame_ids": pl.List(pl.String),
+}
+
+
+def proposal_row(
+    candidate: Candidate, scene_id: str, *, proposer: str, round: int, split: str = "train",
+    frame_ids: Sequence[str] = (),
+) -> dict[str, Any]:
+    options = list(candidate.options) if candidate.options is not None else None
+    return {
+        "qa_id": ids.qa_id(scene_id, candidate.task, candidate.question, options, candidate.program),
+        "round": round,
+        "split": split,
+        "scene_id": scene_id,
+        "proposer": proposer,
+        "task": candidate.task,
+        "template": candidate.template,
+        "difficulty": candidate.difficulty_json,
+        "difficulty_bin": candidate.difficulty_bin,
+        "question": candidate.question,
+        "options": options,
+        "answer_type": candidate.answer_type,
+        "program": candidate.program,
+        "frame_ids": list(frame_ids),
+    }
+
+
+def proposal_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
+    """Rows as a frame with the proposal schema (typed even when empty)."""
+    return pl.DataFrame(list(rows), schema=PROPOSAL_SCHEMA)

@@ -1,0 +1,143 @@
+"""What every task family emits, and the helpers they share.
+
+A `Candidate` is a question before execution: wording, options, the program whose
+sandboxed run gives the gold answer, and the difficulty knobs that feedback steers.
+Families never compute ground truth themselves; knobs are cheap geometry estimates.
+
+Conventions (VSI-Bench, see ../shared/data/vsibench_qa/README.md): category names in
+questions use spaces where the metadata has `_`; programs use the metadata names;
+MCA options are "A. text" with a seeded uniform shuffle, so every letter is gold
+equally often whatever the answer distribution.
+"""
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from curation.scenes import Box, Scene
+
+BINS = ("easy", "medium", "hard")
+LETTERS = "ABCDEFGHIJ"
+AMBIGUOUS = "ambiguous"  # what a program returns when the question is not well posed
+
+# Program API names of the two box-distance modes (issue 7): the point-sampled distance
+# VSI-Bench's generator used, and the exact closest-point distance.
+DISTANCE_FUNCTIONS = {
+    "vsibench": "cal_3d_bbox_distance_between_categories",
+    "exact": "cal_3d_bbox_exact_distance_between_categories",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    task: str  # VSI-Bench question_type
+    template: str  # structural variant of the task (phrasings vary inside it)
+    question: str
+    options: tuple[str, ...] | None  # ("A. chair", ...); None for numeric answers
+    answer_type: str  # "mca" | "numeric"
+    program: str  # defines compute_answer(); run only in the sandbox
+    difficulty: Mapping[str, Any]  # knob name -> value (JSON-serialisable)
+    difficulty_bin: str  # one of BINS
+
+    @property
+    def difficulty_json(self) -> str:
+        return json.dumps(dict(self.difficulty), sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Where and how a family should draw a candidate."""
+
+    scene: Scene
+    task: str
+    template: str
+    frame_info: Mapping[str, Any] | None = None
+    distance_mode: str = "vsibench"
+
+
+class TaskFamily(ABC):
+    """A family of VSI-Bench tasks; `draw` returns one random candidate or None."""
+
+    name: str
+    templates: Mapping[str, tuple[str, ...]]  # task -> its template names
+    needs_frames: bool = False
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        return tuple(self.templates)
+
+    @abstractmethod
+    def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
+        """One random candidate on `draw.scene`, or None when the scene cannot pose it."""
+
+
+def spoken(category: str) -> str:
+    """A metadata category as it reads in a question ("trash_bin" -> "trash bin")."""
+    return category.replace("_", " ")
+
+
+def option_text(option: str) -> str:
+    """The text of an option "B. chair" -> "chair"."""
+    head, sep, rest = option.partition(". ")
+    return rest if sep and len(head) == 1 and head in LETTERS else option
+
+
+def normalise_answer(value: str) -> str:
+    """How option texts and program values are compared: spaces for `_`, case-folded."""
+    return " ".join(spoken(str(value)).split()).casefold()
+
+
+def lettered(texts: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"{LETTERS[i]}. {t}" for i, t in enumerate(texts))
+
+
+def shuffled(items: Sequence[str], rng: np.random.Generator) -> list[str]:
+    return [items[i] for i in rng.permutation(len(items))]
+
+
+def pick(items: Sequence[Any], rng: np.random.Generator) -> Any:
+    return items[int(rng.integers(len(items)))]
+
+
+def single_box_categories(scene: Scene) -> dict[str, Box]:
+    """Categories with exactly one box, the only ones VSI-Bench names as "the X"."""
+    by_category: dict[str, list[Box]] = {}
+    for b in scene.boxes:
+        by_category.setdefault(b.category, []).append(b)
+    return {c: bs[0] for c, bs in sorted(by_category.items()) if len(bs) == 1}
+
+
+def boxes_by_category(scene: Scene) -> dict[str, list[Box]]:
+    out: dict[str, list[Box]] = {}
+    for b in scene.boxes:
+        out.setdefault(b.category, []).append(b)
+    return dict(sorted(out.items()))
+
+
+def by_thresholds(value: float, easy_if: Any, hard_if: Any) -> str:
+    """Bin a knob: `easy_if(value)` -> easy, `hard_if(value)` -> hard, else medium."""
+    if hard_if(value):
+        return "hard"
+    return "easy" if easy_if(value) else "medium"
+
+
+def literal(value: Any) -> str:
+    """A Python literal for a program (strings double-quoted, lists as lists)."""
+    return json.dumps(value)
+
+
+def make_candidate(
+    draw: Draw, question: str, program: str, difficulty: Mapping[str, Any], difficulty_bin: str,
+    option_texts: Sequence[str] | None = None,
+) -> Candidate:
+    """A candidate of the drawn task; MCA when option texts are given (lettered in that order)."""
+    return Candidate(
+        task=draw.task, template=draw.template, question=question,
+        options=lettered(option_texts) if option_texts is not None else None,
+        answer_type="mca" if option_texts is not None else "numeric",
+        program=program, difficulty=difficulty, difficulty_bin=difficulty_bin,
+    )

@@ -1,0 +1,38 @@
+"""object_counting: "How many X(s) are in this room?"; gold = object_counts[X] (VSI-Bench).
+
+Knob: the count itself (larger counts are harder to get right from video).
+"""
+
+import numpy as np
+
+from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, literal, make_candidate, pick, spoken
+
+PHRASINGS = (
+    "How many {c}(s) are in this room?",
+    "How many {c}(s) are there in this room?",
+    "Count the {c}(s) in this room. How many are there?",
+    "What is the number of {c}(s) in this room?",
+)
+
+PROGRAM = """def compute_answer():
+    return object_counts[{c}]
+"""
+
+
+class ObjectCounting(TaskFamily):
+    name = "object_counting"
+    templates = {"object_counting": ("count",)}
+
+    def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
+        present = sorted(c for c, n in draw.scene.object_counts.items() if n >= 1)
+        if not present:
+            return None
+        category = pick(present, rng)
+        count = draw.scene.object_counts[category]
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(c=spoken(category)),
+            PROGRAM.format(c=literal(category)),
+            {"count": count},
+            by_thresholds(count, lambda n: n <= 1, lambda n: n >= 4),
+        )

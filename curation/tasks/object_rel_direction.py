@@ -1,0 +1,113 @@
+"""object_rel_direction_{easy,medium,hard}: stand at A, face B, where is C?
+
+Angles are counter-clockwise in the xy-plane from the facing vector, degrees [0, 360)
+(+z up). Bins (VSI-Bench): hard = quadrants [0,90) front-left, [90,180) back-left,
+[180,270) back-right, [270,360) front-right; medium = [0,135) left, [135,225) back,
+[225,360) right; easy = left/right only (the back sector is never asked).
+The gold comes from the program API's direction helpers, which also return
+"ambiguous" near bin edges. Knob `margin`: degrees from the nearest bin edge.
+"""
+
+import numpy as np
+
+from curation.tasks.base import (
+    AMBIGUOUS,
+    Candidate,
+    Draw,
+    TaskFamily,
+    by_thresholds,
+    literal,
+    make_candidate,
+    pick,
+    shuffled,
+    single_box_categories,
+    spoken,
+)
+from curation.tasks.knobs import boundary_margin, ccw_angle, centroid
+
+MIN_FACING_M = 0.3  # standing and facing objects closer than this give no usable heading
+SCREEN_DEG = 5.0  # centroid angles this close to a bin edge are not proposed
+
+QUADRANT_NOTE = (
+    "\nThe directions refer to the quadrants of a Cartesian plane "
+    "(if I am standing at the origin and facing along the positive y-axis)."
+)
+BACK_NOTE = "\nAn object is to my back if I would have to turn at least 135 degrees in order to face it."
+
+
+def _spec(helper: str, labels: tuple[str, ...], edges: tuple[float, ...], phrasings: tuple[str, ...]) -> dict:
+    return {"helper": helper, "labels": labels, "edges": edges, "phrasings": phrasings}
+
+
+SPECS = {
+    "object_rel_direction_hard": _spec(
+        "get_rel_direction_quadrant",
+        ("front-left", "front-right", "back-left", "back-right"),
+        (0.0, 90.0, 180.0, 270.0),
+        (
+            "If I am standing by the {a} and facing the {b}, is the {c} to my front-left, front-right, back-left, "
+            "or back-right?" + QUADRANT_NOTE,
+            "Imagine I am standing by the {a} and facing the {b}. Is the {c} to my front-left, front-right, "
+            "back-left, or back-right?" + QUADRANT_NOTE,
+        ),
+    ),
+    "object_rel_direction_medium": _spec(
+        "get_rel_direction_lrb",
+        ("left", "right", "back"),
+        (0.0, 135.0, 225.0),
+        (
+            "If I am standing by the {a} and facing the {b}, is the {c} to my left, right, or back?" + BACK_NOTE,
+            "Imagine I am standing by the {a} and facing the {b}. Is the {c} to my left, right, or back?" + BACK_NOTE,
+        ),
+    ),
+    "object_rel_direction_easy": _spec(
+        "get_rel_direction_lr",
+        ("left", "right"),
+        (0.0, 135.0, 225.0),
+        (
+            "If I am standing by the {a} and facing the {b}, is the {c} to the left or the right of the {b}?",
+            "Imagine I am standing by the {a} and facing the {b}. Is the {c} to the left or the right of the {b}?",
+        ),
+    ),
+}
+
+PROGRAM = """def compute_answer():
+    for category in {cats}:
+        if len(object_bboxes.get(category, [])) != 1:
+            return {ambiguous}
+    return {helper}({a}, {b}, {c}, object_bboxes)
+"""
+
+
+class ObjectRelDirection(TaskFamily):
+    name = "object_rel_direction"
+    templates = {task: ("stand_face",) for task in SPECS}
+
+    def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
+        spec = SPECS[draw.task]
+        singles = single_box_categories(draw.scene)
+        if len(singles) < 3:
+            return None
+        names = sorted(singles)
+        a, b, c = (names[i] for i in rng.choice(len(names), 3, replace=False))
+        heading = centroid(singles[b])[:2] - centroid(singles[a])[:2]
+        if float(np.hypot(*heading)) < MIN_FACING_M:
+            return None
+        angle = ccw_angle(singles[a], singles[b], singles[c])
+        if draw.task == "object_rel_direction_easy" and 135.0 <= angle < 225.0:
+            return None  # the back sector has no easy answer
+        margin = round(boundary_margin(angle, spec["edges"]), 2)
+        if margin < SCREEN_DEG:
+            return None  # the helpers answer "ambiguous" this close to an edge
+        texts = shuffled(spec["labels"], rng)
+        return make_candidate(
+            draw,
+            pick(spec["phrasings"], rng).format(a=spoken(a), b=spoken(b), c=spoken(c)),
+            PROGRAM.format(
+                cats=literal([a, b, c]), ambiguous=literal(AMBIGUOUS), helper=spec["helper"],
+                a=literal(a), b=literal(b), c=literal(c),
+            ),
+            {"margin": margin, "angle_deg": round(angle, 2)},
+            by_thresholds(margin, lambda v: v >= 40.0, lambda v: v < 20.0),
+            texts,
+        )

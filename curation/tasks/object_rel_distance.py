@@ -1,0 +1,92 @@
+"""object_rel_distance: which of 2-4 choices is closest to a single-instance primary object.
+
+VSI-Bench's rules, written into the program: distance from the primary to a choice's
+nearest instance (box distance in the chosen mode); "ambiguous" when the closest is
+under 0.15 m or any two choice distances are within 0.15 m of each other.
+Knobs: number of choices and `margin`, the approximate gap (m) between the two
+closest choices, which the near_tie filter also reads.
+"""
+
+import numpy as np
+
+from curation.tasks.base import (
+    AMBIGUOUS,
+    DISTANCE_FUNCTIONS,
+    Candidate,
+    Draw,
+    TaskFamily,
+    boxes_by_category,
+    by_thresholds,
+    literal,
+    make_candidate,
+    pick,
+    shuffled,
+    spoken,
+)
+from curation.tasks.knobs import category_gap
+
+TIE_M = 0.15  # VSI-Bench: closest >= 0.15 m and every pair of distances > 0.15 m apart
+# Pre-screen on the cheap bounds-gap estimate (it runs below the box distance by up to ~0.1 m).
+SCREEN_M = 0.1
+
+PHRASINGS = (
+    "Measuring from the closest point of each object, which of these objects ({choices}) is the closest to the {p}?",
+    "Measuring from the closest point of each object, which of these objects ({choices}) is nearest to the {p}?",
+    "Which of these objects ({choices}) is the closest to the {p}, measuring from the closest point of each object?",
+)
+
+PROGRAM = """def compute_answer():
+    primary = object_bboxes.get({p}, [])
+    if len(primary) != 1:
+        return {ambiguous}
+    distances = {{}}
+    for choice in {choices}:
+        boxes = object_bboxes.get(choice, [])
+        if boxes:
+            distances[choice] = {distance}(primary, boxes)
+    if len(distances) < 2:
+        return {ambiguous}
+    ranked = sorted(distances.values())
+    if ranked[0] < {tie}:
+        return {ambiguous}
+    for i in range(len(ranked) - 1):
+        if ranked[i + 1] - ranked[i] <= {tie}:
+            return {ambiguous}
+    return min(distances, key=distances.get)
+"""
+
+TEMPLATES = {"choices4": 4, "choices3": 3, "choices2": 2}
+
+
+class ObjectRelDistance(TaskFamily):
+    name = "object_rel_distance"
+    templates = {"object_rel_distance": tuple(TEMPLATES)}
+
+    def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
+        n_choices = TEMPLATES[draw.template]
+        boxes = boxes_by_category(draw.scene)
+        primaries = [c for c, bs in boxes.items() if len(bs) == 1]
+        if not primaries or len(boxes) < n_choices + 1:
+            return None
+        primary = pick(primaries, rng)
+        others = [c for c in boxes if c != primary]
+        choices = shuffled([others[i] for i in rng.choice(len(others), n_choices, replace=False)], rng)
+        gaps = sorted(category_gap(boxes[primary], boxes[c]) for c in choices)
+        if gaps[0] < SCREEN_M or min(b - a for a, b in zip(gaps, gaps[1:], strict=False)) < SCREEN_M:
+            return None  # would almost surely execute to "ambiguous": do not spend a sandbox run on it
+        margin = round(gaps[1] - gaps[0], 3)
+        texts = [spoken(c) for c in choices]
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(choices=", ".join(texts), p=spoken(primary)),
+            PROGRAM.format(
+                p=literal(primary), choices=literal(choices), ambiguous=literal(AMBIGUOUS),
+                distance=DISTANCE_FUNCTIONS[draw.distance_mode], tie=TIE_M,
+            ),
+            {
+                "n_choices": n_choices, "margin": margin, "closest_m": round(gaps[0], 3),
+                "distance_mode": draw.distance_mode,
+            },
+            by_thresholds(margin, lambda v: v >= 1.0, lambda v: v < 0.3),
+            texts,
+        )

@@ -1,0 +1,52 @@
+"""object_size_estimation: longest edge of a single-instance object in cm.
+
+Gold = round(max(axesLengths) * 100) (VSI-Bench rounds, the corpus truncated).
+Knob: the longest edge (small objects carry the largest relative error).
+"""
+
+import numpy as np
+
+from curation.tasks.base import (
+    AMBIGUOUS,
+    Candidate,
+    Draw,
+    TaskFamily,
+    by_thresholds,
+    literal,
+    make_candidate,
+    pick,
+    single_box_categories,
+    spoken,
+)
+
+PHRASINGS = (
+    "What is the length of the longest dimension (length, width, or height) of the {c}, measured in centimeters?",
+    "Measured in centimeters, what is the length of the longest dimension (length, width, or height) of the {c}?",
+    "How long is the longest side (length, width, or height) of the {c}, in centimeters?",
+)
+
+PROGRAM = """def compute_answer():
+    boxes = object_bboxes.get({c}, [])
+    if len(boxes) != 1:
+        return {ambiguous}
+    return round(max(boxes[0]["axesLengths"]) * 100)
+"""
+
+
+class ObjectSizeEstimation(TaskFamily):
+    name = "object_size_estimation"
+    templates = {"object_size_estimation": ("longest_dimension",)}
+
+    def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
+        singles = single_box_categories(draw.scene)
+        if not singles:
+            return None
+        category = pick(sorted(singles), rng)
+        longest_cm = round(max(singles[category].axes_lengths) * 100)
+        return make_candidate(
+            draw,
+            pick(PHRASINGS, rng).format(c=spoken(category)),
+            PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS)),
+            {"longest_cm": longest_cm},
+            by_thresholds(longest_cm, lambda v: v >= 100, lambda v: v < 40),
+        )
