@@ -5,7 +5,15 @@ Importing this package registers every operator. Default recipe order: invalid f
 and the confidence-based filters that need earlier rounds' scores.
 """
 
-from curation.filters import cartography, dedupe, invalid, near_tie, perturbation, trivial  # noqa: F401
+from curation.filters import (  # noqa: F401
+    blind_solvable,
+    cartography,
+    dedupe,
+    invalid,
+    near_tie,
+    perturbation,
+    trivial,
+)
 from curation.filters.base import FILTERS, Filter, FilterContext, get_filter, register
 from curation.filters.recipe import Recipe, apply_recipe, build, decide, measure
 
