@@ -6,7 +6,7 @@ import typer
 
 os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 
-from ouroboros.commands import diff, frames, scenes, slice, status  # noqa: E402
+from ouroboros.commands import diff, frames, pipeline, scenes, slice, status  # noqa: E402
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -18,3 +18,8 @@ app.add_typer(frames.app, name="frames")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)
+app.command("prepare")(pipeline.prepare)
+app.command("evalset")(pipeline.evalset)
+app.command("base")(pipeline.base)
+app.command("round")(pipeline.round_)
+app.command("report")(pipeline.report)

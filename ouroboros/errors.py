@@ -9,3 +9,10 @@ class ParamsError(UserFacingError, ValueError):
 
 class CliInputError(UserFacingError, ValueError):
     """A CLI argument that names something that does not exist or makes no sense."""
+
+
+class StageInputError(UserFacingError, FileNotFoundError):
+    """A stage's input (an earlier stage's output) is missing or corrupt; nothing was written."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])

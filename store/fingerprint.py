@@ -14,11 +14,15 @@ import pyarrow as pa
 from store.schema import KEYS, LOGICAL_TABLES
 
 BATCH_ROWS = 65_536  # fixed batching, so the byte stream depends on content alone
+# Columns that measure the run rather than describe the data (wall-clock times): they
+# differ on every rerun, so they are left out of the content.
+VOLATILE = {"qa": ("exec_ms",), "rounds": ("created_at",)}
 
 
 def fingerprint_frame(frame: pl.DataFrame, table: str) -> str:
     """Canonical content hash of rows of logical `table` (any row order, any chunking)."""
-    schema = LOGICAL_TABLES[table]
+    volatile = VOLATILE.get(table, ())
+    schema = pa.schema([f for f in LOGICAL_TABLES[table] if f.name not in volatile])
     ordered = frame.select(schema.names).sort(list(KEYS[table]), maintain_order=True)
     arrow = ordered.to_arrow().cast(schema).combine_chunks()
     digest = hashlib.sha256()

@@ -20,3 +20,9 @@ def test_any_value_change_changes_the_fingerprint():
     changed = rows.with_columns(pl.when(pl.col("qa_id") == "3").then(pl.lit("9")).otherwise("answer").alias("answer"))
     assert fingerprint_frame(rows, "qa") != fingerprint_frame(changed, "qa")
     assert fingerprint_frame(rows, "qa") != fingerprint_frame(rows.head(4), "qa")
+
+
+def test_run_timings_are_not_content():
+    rows = pl.DataFrame([qa_row(qa_id=str(i)) for i in range(3)])
+    slower = rows.with_columns(pl.col("exec_ms") * 10)
+    assert fingerprint_frame(rows, "qa") == fingerprint_frame(slower, "qa")

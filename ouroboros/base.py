@@ -1,0 +1,59 @@
+"""Stage `base`: the round-0 solver that scores round 1's questions.
+
+    ouro base           (dvc.yaml stage `base`)
+
+A random-init tiny solver is uniformly unsure, so its confidences would carry no
+signal: it is warm-started on a static slice of `base.budget` valid questions
+(uniform over tasks, chosen at random), then scores `base.probe` further questions
+out of sample to seed round 1's feedback. A real checkpoint (`solver.spec` a
+directory) is used as it is: it only scores the probe.
+"""
+
+from dataclasses import replace
+
+import polars as pl
+
+from curation.feedback import compute_feedback
+from curation.selection import with_selected
+from ouroboros.evalset import load_evalset
+from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes, with_frame_ids
+from ouroboros.params import Params
+from ouroboros.prepare import solver_frames
+from ouroboros.record import record_round
+from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, score_rows, scorable
+from ouroboros.workspace import Workspace
+from training.sft import train
+from training.solver import load_solver
+
+
+def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
+    """`n` rows at random (deterministic for the seed), in qa_id order first so the input
+    order does not matter."""
+    return rows.sort("qa_id").sample(n=min(n, rows.height), shuffle=True, seed=seed)
+
+
+def train_base(params: Params, ws: Workspace) -> dict:
+    lake = ws.lake()
+    train_scenes, _ = split_scenes(load_scenes(lake), params.scenes.eval_fraction)
+    frames = load_frames(lake, [s.scene_id for s in train_scenes])
+    infos = frame_infos(frames, train_scenes)
+    b = params.base
+    proposals = propose(params.proposer, params.seed, train_scenes, b.budget + b.probe, None,
+                        infos=infos, round=0, split="train")
+    rows = with_frame_ids(execute_and_filter(proposals, train_scenes, infos, params.filters, params.seed), frames)
+    shuffled = random_slice(scorable(rows), b.budget + b.probe, params.seed)
+    warm, probe = shuffled.head(b.budget), shuffled.slice(b.budget)
+    solver = load_solver(params.solver.spec, seed=params.seed, **solver_frames(params))
+    metrics: dict = {}
+    if params.solver.spec == "tiny":
+        metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
+                                 replace(params.train, epochs=b.epochs, max_steps=0))
+        rows = with_selected(rows, warm)
+    else:
+        ws.round_dir(0).mkdir(parents=True, exist_ok=True)
+    scores = score_rows(solver, probe, frames, round=0, solver_name="r0", blind=False,
+                        batch_size=params.solver.score_batch_size)
+    feedback = compute_feedback(rows, scores, round=0, params=params.feedback)
+    evalset, eval_frames = load_evalset(ws)
+    metrics |= eval_scores(solver, evalset, eval_frames, params)
+    return record_round(0, 0, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)

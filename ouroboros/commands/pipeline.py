@@ -1,0 +1,75 @@
+"""The pipeline verbs: one DVC stage each (dvc.yaml), one function over tables each.
+
+    ouro prepare | ouro evalset | ouro base | ouro round N --prev M | ouro report
+"""
+
+from pathlib import Path
+
+import typer
+
+from ouroboros.console import console, user_errors
+from ouroboros.errors import CliInputError
+from ouroboros.params import load_params
+from ouroboros.workspace import Workspace
+
+PARAMS = typer.Option(Path("params.yaml"), "--params", help="Pipeline parameters.")
+ROOT = typer.Option(Path("."), "--root", help="Workspace holding lake/ and runs/.")
+
+
+def _summary(title: str, payload: dict) -> None:
+    counts = payload.get("counts", payload)
+    console.print(f"[bold]{title}[/bold] " + ", ".join(f"{k} {v}" for k, v in counts.items()
+                                                        if not isinstance(v, dict)), highlight=False)
+    if "eval" in payload:
+        console.print(f"  eval overall {payload['eval'].get('overall', 0):.1f}"
+                      + (f", blind {payload['eval_blind'].get('overall', 0):.1f}" if "eval_blind" in payload else ""),
+                      highlight=False)
+
+
+@user_errors
+def prepare(params: Path = PARAMS, root: Path = ROOT) -> None:
+    """Stage `scenes`: import + generate scenes, render and embed their frames."""
+    from ouroboros.prepare import prepare as run
+
+    _summary("scenes", run(load_params(params), Workspace(root)))
+
+
+@user_errors
+def evalset(params: Path = PARAMS, root: Path = ROOT) -> None:
+    """Stage `eval_set`: held-out questions on held-out scenes (never trained on)."""
+    from ouroboros.evalset import build_evalset
+
+    _summary("eval set", build_evalset(load_params(params), Workspace(root)))
+
+
+@user_errors
+def base(params: Path = PARAMS, root: Path = ROOT) -> None:
+    """Stage `base`: the round-0 solver (a short warm start for the tiny CPU solver)."""
+    from ouroboros.base import train_base
+
+    _summary("round 0 (base)", train_base(load_params(params), Workspace(root)))
+
+
+@user_errors
+def round_(
+    n: int = typer.Argument(..., help="The round to run (>= 1)."),
+    prev: int = typer.Option(..., "--prev", help="The round whose solver and feedback it starts from."),
+    params: Path = PARAMS,
+    root: Path = ROOT,
+) -> None:
+    """Stage `round@N`: propose, execute, filter, score, select, train, evaluate, feedback."""
+    from ouroboros.round import run_round
+
+    p = load_params(params)
+    if not any(r.id == n and r.prev == prev for r in p.rounds):
+        raise CliInputError(f"round {n} with prev {prev} is not in {params} `rounds`")
+    _summary(f"round {n}", run_round(n, prev, p, Workspace(root)))
+
+
+@user_errors
+def report(params: Path = PARAMS, root: Path = ROOT) -> None:
+    """Stage `report`: per-round summary, eval per task per round, data map."""
+    from ouroboros.report import report as run
+
+    for name, row in run(load_params(params), Workspace(root)).items():
+        _summary(name, row)

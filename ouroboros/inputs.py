@@ -1,0 +1,66 @@
+"""Reading a stage's inputs from the lake: scenes, their split, frames and frame_info.
+
+Pure functions of lake tables; nothing here writes.
+"""
+
+from collections.abc import Iterable, Sequence
+
+import polars as pl
+
+from curation.scenes import Scene
+from curation.visibility import frame_info
+from ouroboros.errors import StageInputError
+from store import Lake
+
+FRAME_COLUMNS = ["frame_id", "scene_id", "index", "image", "visible_objects"]
+
+
+def is_held_out(scene_id: str, eval_fraction: float) -> bool:
+    """A scene's split, from its id alone: the same scenes are held out in every run."""
+    return int(scene_id[:8], 16) / 0x1_0000_0000 < eval_fraction
+
+
+def load_scenes(lake: Lake) -> list[Scene]:
+    rows = lake.read("scenes")
+    if rows.is_empty():
+        raise StageInputError(f"lake {lake.path} has no scenes (run `ouro prepare` / `dvc repro scenes`)")
+    return sorted((Scene.from_row(r) for r in rows.iter_rows(named=True)), key=lambda s: s.scene_id)
+
+
+def split_scenes(scenes: Sequence[Scene], eval_fraction: float) -> tuple[list[Scene], list[Scene]]:
+    """(train scenes, held-out eval scenes)."""
+    train = [s for s in scenes if not is_held_out(s.scene_id, eval_fraction)]
+    held = [s for s in scenes if is_held_out(s.scene_id, eval_fraction)]
+    if not train or not held:
+        raise StageInputError(f"{len(scenes)} scene(s) split into {len(train)} train / {len(held)} eval; need both")
+    return train, held
+
+
+def load_frames(lake: Lake, scene_ids: Iterable[str]) -> pl.DataFrame:
+    """Frames of the given scenes (FRAME_COLUMNS), in video order per scene."""
+    wanted = sorted(set(scene_ids))
+    frames = (
+        lake.scan("frames").filter(pl.col("scene_id").is_in(wanted)).select(FRAME_COLUMNS)
+        .sort("scene_id", "index").collect()
+    )
+    missing = set(wanted) - set(frames["scene_id"].unique().to_list())
+    if missing:
+        raise StageInputError(f"{len(missing)} scene(s) have no frames in lake {lake.path}, e.g. {sorted(missing)[0]}")
+    return frames
+
+
+def frame_infos(frames: pl.DataFrame, scenes: Sequence[Scene]) -> dict[str, dict]:
+    """scene_id -> the frame_info QA programs read (first appearance, visible fractions)."""
+    by_scene = {s.scene_id: s for s in scenes}
+    infos = {}
+    for (scene_id,), part in frames.sort("index").group_by("scene_id", maintain_order=True):
+        if scene_id in by_scene:
+            infos[scene_id] = frame_info(part["visible_objects"].to_list(), by_scene[scene_id].categories)
+    return infos
+
+
+def with_frame_ids(rows: pl.DataFrame, frames: pl.DataFrame) -> pl.DataFrame:
+    """`rows` with `frame_ids` = every frame of the row's scene, in video order."""
+    per_scene = frames.sort("index").group_by("scene_id", maintain_order=True).agg(pl.col("frame_id").alias("_ids"))
+    joined = rows.join(per_scene, on="scene_id", how="left", maintain_order="left")
+    return joined.with_columns(pl.col("_ids").fill_null([]).alias("frame_ids")).drop("_ids")

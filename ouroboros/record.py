@@ -1,0 +1,90 @@
+"""Writing what a round produced: lake partitions, feedback, metrics, plots, fingerprint.
+
+Every round (the base round 0 too) ends here, so all rounds leave the same files:
+lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
+metrics.json, confidence.csv (difficulty histogram) and fingerprint.json (written
+last: a round without it did not finish).
+"""
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import polars as pl
+
+from curation.feedback import Feedback
+from ouroboros.fingerprints import files_digest, write_fingerprint
+from ouroboros.params import Params
+from ouroboros.workspace import Workspace, write_json
+from store.views import reason_counts
+
+# Params sections a round reads: their hash identifies "the same round" in the rounds table.
+ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "feedback", "solver", "train")
+CONFIDENCE_BINS = [i / 10 for i in range(11)]
+
+
+def params_hash(params: Params, sections=ROUND_SECTIONS) -> str:
+    blob = json.dumps({s: asdict(params)[s] for s in sections}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def round_counts(rows: pl.DataFrame, scores: pl.DataFrame) -> dict[str, int]:
+    """How many rows each step kept or dropped (the per-round summary of the demo)."""
+    by_reason = dict(reason_counts(rows.lazy()).collect().iter_rows())
+    sighted = scores.filter(~pl.col("blind"))
+    return {
+        "proposed": rows.height,
+        "executed_ok": rows.filter(pl.col("exec_status") == "ok").height,
+        "valid": rows.filter(pl.col("answer").is_not_null()).height,
+        "ambiguous": rows.filter(pl.col("ambiguous")).height,
+        "scored": sighted.height,
+        "selected": rows.filter(pl.col("selected")).height,
+        **{f"dropped_{reason}": n for reason, n in by_reason.items() if reason != "kept"},
+    }
+
+
+def confidence_histogram(scores: pl.DataFrame) -> pl.DataFrame:
+    """Rows per confidence decile, sighted and blind (DVC plot data)."""
+    labels = [f"{lo:.1f}" for lo in CONFIDENCE_BINS[:-1]]
+    binned = scores.with_columns(
+        (pl.col("confidence") * 10).floor().clip(0, 9).cast(pl.Int32).alias("_bin")
+    ).group_by("_bin", "blind").len("n")
+    grid = pl.DataFrame({"_bin": list(range(10))}, schema={"_bin": pl.Int32})
+    out = grid
+    for blind in (False, True):
+        part = binned.filter(pl.col("blind") == blind).select("_bin", pl.col("n").alias("blind" if blind else "rows"))
+        out = out.join(part, on="_bin", how="left")
+    return out.with_columns(pl.Series("confidence", labels)).select(
+        "confidence", pl.col("rows").fill_null(0), pl.col("blind").fill_null(0))
+
+
+def record_round(
+    n: int, prev: int, params: Params, ws: Workspace, *, rows: pl.DataFrame, scores: pl.DataFrame,
+    feedback: Feedback, metrics: dict,
+) -> dict:
+    """Write round `n`'s outputs; returns its metrics.json payload."""
+    lake = ws.lake()
+    part = f"r{n}"
+    lake.write("qa", rows, mode="overwrite", partition=part)
+    lake.write("scores", scores, mode="overwrite", partition=part)
+    out = ws.round_dir(n)
+    write_json(ws.feedback_path(n), json.loads(feedback.to_json()))
+    confidence_histogram(scores).write_csv(out / "confidence.csv")
+    payload = {"round": n, "prev": prev, "counts": round_counts(rows, scores), **metrics}
+    write_json(ws.metrics_path(n), payload)
+    solver_dir = ws.solver_dir(n)
+    fingerprint = write_fingerprint(
+        ws.fingerprint_path(n), lake, {"qa": f"qa__{part}", "scores": f"scores__{part}"},
+        solver=files_digest(solver_dir) if solver_dir.is_dir() else "base-checkpoint",
+        feedback=hashlib.sha256(feedback.to_json().encode()).hexdigest(),
+    )
+    lake.write("rounds", [{
+        "round": n, "prev": prev, "params_hash": params_hash(params),
+        "counts": json.dumps(payload["counts"], sort_keys=True),
+        "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "round", "prev")},
+                              sort_keys=True),
+        "checkpoint": str(solver_dir if solver_dir.is_dir() else params.solver.spec),
+        "fingerprint": fingerprint["content"], "created_at": datetime.now(UTC),
+    }], mode="overwrite", partition=part)
+    return payload

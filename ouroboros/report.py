@@ -1,0 +1,59 @@
+"""Stage `report`: every round's numbers side by side, plus the data map.
+
+    ouro report         (dvc.yaml stage `report`)
+
+runs/report/summary.json (per round: counts, eval overall and per task, blind eval,
+training loss), runs/report/eval.csv (round, task, score, blind: the `dvc plots`
+source of eval per task per round) and runs/report/datamap.csv (Dataset Cartography:
+mean and std of each question's gold confidence over the rounds that scored it).
+"""
+
+import polars as pl
+
+from ouroboros.params import Params
+from ouroboros.workspace import Workspace, read_json, write_json
+
+
+def round_metrics(params: Params, ws: Workspace) -> list[dict]:
+    ids = [0, *[r.id for r in params.rounds]]
+    return [read_json(ws.metrics_path(n), f"round {n} metrics") for n in ids]
+
+
+def eval_table(rounds: list[dict]) -> pl.DataFrame:
+    rows = []
+    for m in rounds:
+        blind = m.get("eval_blind", {})
+        for task, value in m.get("eval", {}).items():
+            rows.append({"round": m["round"], "task": task, "score": value, "blind": blind.get(task)})
+    return pl.DataFrame(rows, schema={"round": pl.Int64, "task": pl.String, "score": pl.Float64,
+                                      "blind": pl.Float64})
+
+
+def data_map(scores: pl.DataFrame) -> pl.DataFrame:
+    """Per question: mean and std of sighted gold confidence, over the rounds that scored it."""
+    return (
+        scores.filter(~pl.col("blind"))
+        .group_by("qa_id")
+        .agg(pl.col("confidence").mean().alias("mean"), pl.col("confidence").std(ddof=0).alias("std"),
+             pl.col("correct").cast(pl.Float64).mean().alias("correctness"), pl.len().alias("rounds"))
+        .sort("qa_id")
+    )
+
+
+def report(params: Params, ws: Workspace) -> dict:
+    rounds = round_metrics(params, ws)
+    out = ws.report_dir
+    out.mkdir(parents=True, exist_ok=True)
+    eval_table(rounds).write_csv(out / "eval.csv")
+    data_map(ws.lake().read("scores")).write_csv(out / "datamap.csv")
+    summary = {
+        f"r{m['round']}": {
+            "counts": m["counts"],
+            "eval": m.get("eval", {}),
+            "eval_blind": m.get("eval_blind", {}),
+            "train_final_loss": (m.get("train") or {}).get("final_loss"),
+        }
+        for m in rounds
+    }
+    write_json(out / "summary.json", summary)
+    return summary

@@ -1,0 +1,76 @@
+"""Where a pipeline's files live: the lake and the per-stage run folders.
+
+The paths are fixed relative to the project root because dvc.yaml names them as stage
+outputs: `lake/` (one LanceDB directory, one `.lance` folder per table partition) and
+`runs/` (`runs/scenes.json`, `runs/eval/`, `runs/r<N>/` with solver, feedback,
+fingerprint, metrics and plot data, `runs/report/`).
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from store import Lake
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path = Path(".")
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def runs(self) -> Path:
+        return self.root / "runs"
+
+    def lake(self) -> Lake:
+        return Lake(self.lake_dir)
+
+    def round_dir(self, n: int) -> Path:
+        return self.runs / f"r{n}"
+
+    def solver_dir(self, n: int) -> Path:
+        return self.round_dir(n) / "solver"
+
+    def feedback_path(self, n: int) -> Path:
+        return self.round_dir(n) / "feedback.json"
+
+    def fingerprint_path(self, n: int) -> Path:
+        return self.round_dir(n) / "fingerprint.json"
+
+    def metrics_path(self, n: int) -> Path:
+        return self.round_dir(n) / "metrics.json"
+
+    @property
+    def scenes_fingerprint(self) -> Path:
+        return self.runs / "scenes.json"
+
+    @property
+    def eval_dir(self) -> Path:
+        return self.runs / "eval"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.runs / "report"
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write JSON atomically (temp file + rename), so a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    tmp.replace(path)
+
+
+def read_json(path: Path, what: str) -> Any:
+    from ouroboros.errors import StageInputError
+
+    if not path.is_file():
+        raise StageInputError(f"{path}: missing {what} (run the stage that writes it first: `dvc repro`)")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise StageInputError(f"{path}: {what} is not valid JSON ({exc})") from exc
