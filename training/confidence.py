@@ -31,8 +31,13 @@ NUMERIC_MAX_NEW_TOKENS = 8  # "12.75" is five tokens (digits are single tokens) 
 # thresholds, i.e. relative error <= 0.3.
 NUMERIC_CORRECT_MRA = 0.5
 
-SCORE_SCHEMA = {"qa_id": pl.String, "confidence": pl.Float64, "correct": pl.Boolean, "prediction": pl.String,
-                "mra": pl.Float64}
+SCORE_SCHEMA = {
+    "qa_id": pl.String,
+    "confidence": pl.Float64,
+    "correct": pl.Boolean,
+    "prediction": pl.String,
+    "mra": pl.Float64,
+}
 
 
 def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
@@ -43,13 +48,15 @@ def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[d
         probs = torch.softmax(last[[solver.token_id(letter) for letter in letters]], dim=0)
         gold = letters.index(row["answer"]) if row["answer"] in letters else None
         prediction = letters[int(probs.argmax())]
-        out.append({
-            "qa_id": row["qa_id"],
-            "confidence": float(probs[gold]) if gold is not None else 0.0,
-            "correct": mca_match(prediction, row["answer"]),
-            "prediction": prediction,
-            "mra": None,
-        })
+        out.append(
+            {
+                "qa_id": row["qa_id"],
+                "confidence": float(probs[gold]) if gold is not None else 0.0,
+                "correct": mca_match(prediction, row["answer"]),
+                "prediction": prediction,
+                "mra": None,
+            }
+        )
     return out
 
 
@@ -82,13 +89,21 @@ def _numeric_rows(solver: Solver, store: FrameStore, items: list[Item], rows: li
     out = []
     for row, p, answer in zip(rows, confidence, greedy_answers(solver, store, items), strict=True):
         mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
-        out.append({"qa_id": row["qa_id"], "confidence": float(p), "correct": mra >= NUMERIC_CORRECT_MRA,
-                    "prediction": answer, "mra": mra})
+        out.append(
+            {
+                "qa_id": row["qa_id"],
+                "confidence": float(p),
+                "correct": mra >= NUMERIC_CORRECT_MRA,
+                "prediction": answer,
+                "mra": mra,
+            }
+        )
     return out
 
 
-def score(solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int = 16,
-          blind: bool = False) -> pl.DataFrame:
+def score(
+    solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int = 16, blind: bool = False
+) -> pl.DataFrame:
     """Confidence, correctness and prediction of every sample (module docstring); batched,
     without gradients; `blind` swaps each sample's frames for the next scene's."""
     if batch_size < 1:
@@ -100,8 +115,11 @@ def score(solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_
     was_training = solver.model.training
     solver.model.eval()
     groups = [[i for i, r in enumerate(rows) if (r["answer_type"] == "mca") == is_mca] for is_mca in (True, False)]
-    chunks = [(is_mca, g[s : s + batch_size]) for is_mca, g in zip((True, False), groups, strict=True)
-              for s in range(0, len(g), batch_size)]
+    chunks = [
+        (is_mca, g[s : s + batch_size])
+        for is_mca, g in zip((True, False), groups, strict=True)
+        for s in range(0, len(g), batch_size)
+    ]
     with torch.inference_mode(), Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("scoring", total=len(rows))
         for is_mca, chunk in chunks:

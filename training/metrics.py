@@ -17,7 +17,6 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-
 THRESHOLDS = tuple(round(0.50 + 0.05 * i, 2) for i in range(10))
 # 1 - θ rounded so that an error of exactly 0.1 passes θ = 0.9 (1 - 0.9 is 0.0999... in floats).
 TOLERANCES = tuple(round(1.0 - t, 10) for t in THRESHOLDS)
@@ -81,4 +80,3 @@ def vsibench_scores(predictions: Iterable[Mapping]) -> dict[str, float]:
     tasks = {task: 100.0 * sum(means) / len(means) for task, means in levels.items()}
     overall = sum(tasks.values()) / len(tasks) if tasks else 0.0
     return {"overall": overall, **tasks}
-

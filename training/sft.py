@@ -149,8 +149,13 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
         solver.model = PeftModel.from_pretrained(base, str(init), is_trainable=True)
     elif not is_peft:
         torch.manual_seed(params.seed)
-        config = LoraConfig(r=params.lora_rank, lora_alpha=params.lora_alpha, lora_dropout=params.lora_dropout,
-                            target_modules=list(params.lora_targets), task_type="CAUSAL_LM")
+        config = LoraConfig(
+            r=params.lora_rank,
+            lora_alpha=params.lora_alpha,
+            lora_dropout=params.lora_dropout,
+            target_modules=list(params.lora_targets),
+            task_type="CAUSAL_LM",
+        )
         solver.model = get_peft_model(solver.model, config)
     for name, p in solver.model.named_parameters():
         p.requires_grad_("lora_" in name)
@@ -184,8 +189,14 @@ def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArgume
     )
 
 
-def train(solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, out_dir: str | Path, params: TrainParams,
-          init: str | Path | None = None) -> dict:
+def train(
+    solver: Solver,
+    samples: pl.DataFrame,
+    frames: pl.DataFrame,
+    out_dir: str | Path,
+    params: TrainParams,
+    init: str | Path | None = None,
+) -> dict:
     """Fine-tune `solver` in place on `samples` and save it to `out_dir`; returns the metrics
     (also written to out_dir/metrics.json): n_samples, steps, epochs, first_loss,
     final_loss (mean of the last 10% of logged steps), loss_curve, seconds, samples_per_s."""

@@ -186,7 +186,9 @@ def tiny_model_config(size: dict[str, int], vocab_size: int, tokenizer) -> Qwen3
 def _split_size(size: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
     unknown = set(size) - set(TINY_SIZE) - set(FRAME_DEFAULTS)
     if unknown:
-        raise SolverSpecError(f"unknown solver size keys {sorted(unknown)}; known: {sorted(TINY_SIZE | FRAME_DEFAULTS)}")
+        raise SolverSpecError(
+            f"unknown solver size keys {sorted(unknown)}; known: {sorted(TINY_SIZE | FRAME_DEFAULTS)}"
+        )
     for key, value in size.items():
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise SolverSpecError(f"solver size {key!r} must be a positive int, got {value!r}")
@@ -202,9 +204,7 @@ def build_tiny(seed: int = 0, device: str = "auto", **size: int) -> Solver:
     torch.manual_seed(seed)
     model = Qwen3VLForConditionalGeneration(tiny_model_config(model_size, len(tokenizer), tokenizer))
     dev = _device(device)
-    config = SolverConfig(
-        seed=seed, size=model_size, patch=PatchSpec(patch_size=model_size["patch_size"]), **frames
-    )
+    config = SolverConfig(seed=seed, size=model_size, patch=PatchSpec(patch_size=model_size["patch_size"]), **frames)
     return Solver(model.to(dev).eval(), tokenizer, config, dev)
 
 
@@ -235,7 +235,11 @@ def _load_checkpoint(path: Path, device: str, frames: dict[str, int]) -> Solver:
     model = Qwen3VLForConditionalGeneration.from_pretrained(path, local_files_only=True, dtype=dtype)
     tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
     tokenizer.padding_side = "left"
-    pre = json.loads((path / "preprocessor_config.json").read_text()) if (path / "preprocessor_config.json").exists() else {}
+    pre = (
+        json.loads((path / "preprocessor_config.json").read_text())
+        if (path / "preprocessor_config.json").exists()
+        else {}
+    )
     vision = model.config.vision_config
     patch = PatchSpec(
         patch_size=vision.patch_size,

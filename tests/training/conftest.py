@@ -5,13 +5,49 @@ import io
 import numpy as np
 import polars as pl
 import pytest
+import torch
 from PIL import Image
 
 from training.solver import load_solver
 
-CATEGORIES = ["chair", "table", "sofa", "bed", "door", "window", "cabinet", "shelf", "desk", "lamp", "sink", "toilet",
-              "bathtub", "stove", "oven", "tv", "monitor", "keyboard", "laptop", "pillow", "curtain", "towel", "bin",
-              "box", "bag", "basket", "bottle", "cup", "plant", "mirror", "clock", "fan"]
+# The test machine's 2 cores are shared by several processes; with 2 intra-op threads the
+# OpenMP workers spin-wait on each other and a tiny training step runs ~7x slower.
+torch.set_num_threads(1)
+
+CATEGORIES = [
+    "chair",
+    "table",
+    "sofa",
+    "bed",
+    "door",
+    "window",
+    "cabinet",
+    "shelf",
+    "desk",
+    "lamp",
+    "sink",
+    "toilet",
+    "bathtub",
+    "stove",
+    "oven",
+    "tv",
+    "monitor",
+    "keyboard",
+    "laptop",
+    "pillow",
+    "curtain",
+    "towel",
+    "bin",
+    "box",
+    "bag",
+    "basket",
+    "bottle",
+    "cup",
+    "plant",
+    "mirror",
+    "clock",
+    "fan",
+]
 
 
 def png(rgb: tuple[int, int, int], size: int = 32) -> bytes:
@@ -24,13 +60,18 @@ def frames_table(n_scenes: int, per_scene: int, size: int = 32) -> pl.DataFrame:
     """Frames s<k>f<i>, each a solid colour unique to (scene, index)."""
     rng = np.random.default_rng(0)
     rows = [
-        {"frame_id": f"s{s}f{i}", "scene_id": f"s{s}", "index": i,
-         "image": png(tuple(int(c) for c in rng.integers(0, 256, 3)), size)}
+        {
+            "frame_id": f"s{s}f{i}",
+            "scene_id": f"s{s}",
+            "index": i,
+            "image": png(tuple(int(c) for c in rng.integers(0, 256, 3)), size),
+        }
         for s in range(n_scenes)
         for i in range(per_scene)
     ]
-    return pl.DataFrame(rows, schema={"frame_id": pl.String, "scene_id": pl.String, "index": pl.Int32,
-                                      "image": pl.Binary})
+    return pl.DataFrame(
+        rows, schema={"frame_id": pl.String, "scene_id": pl.String, "index": pl.Int32, "image": pl.Binary}
+    )
 
 
 def samples_table(n: int, n_scenes: int, per_scene: int, seed: int = 0) -> pl.DataFrame:
@@ -43,16 +84,40 @@ def samples_table(n: int, n_scenes: int, per_scene: int, seed: int = 0) -> pl.Da
         cat, other, third = CATEGORIES[k % 32], CATEGORIES[(k + 1) % 32], CATEGORIES[(k + 2) % 32]
         base = {"qa_id": f"q{k}", "scene_id": f"s{scene}", "frame_ids": [f"s{scene}f{i}" for i in range(per_scene)]}
         if k % 2:
-            rows.append({**base, "task": "object_counting", "question": f"How many {cat}(s) are in this room?",
-                         "options": None, "answer_type": "numeric", "answer": str(int(rng.integers(1, 10)))})
+            rows.append(
+                {
+                    **base,
+                    "task": "object_counting",
+                    "question": f"How many {cat}(s) are in this room?",
+                    "options": None,
+                    "answer_type": "numeric",
+                    "answer": str(int(rng.integers(1, 10))),
+                }
+            )
         else:
-            rows.append({**base, "task": "object_rel_distance",
-                         "question": f"Which of these objects ({other}, {third}) is the closest to the {cat}?",
-                         "options": [f"A. {other}", f"B. {third}", "C. sink"], "answer_type": "mca",
-                         "answer": "ABC"[int(rng.integers(0, 3))]})
-    return pl.DataFrame(rows, schema={"qa_id": pl.String, "scene_id": pl.String, "task": pl.String,
-                                      "question": pl.String, "options": pl.List(pl.String),
-                                      "answer_type": pl.String, "answer": pl.String, "frame_ids": pl.List(pl.String)})
+            rows.append(
+                {
+                    **base,
+                    "task": "object_rel_distance",
+                    "question": f"Which of these objects ({other}, {third}) is the closest to the {cat}?",
+                    "options": [f"A. {other}", f"B. {third}", "C. sink"],
+                    "answer_type": "mca",
+                    "answer": "ABC"[int(rng.integers(0, 3))],
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "qa_id": pl.String,
+            "scene_id": pl.String,
+            "task": pl.String,
+            "question": pl.String,
+            "options": pl.List(pl.String),
+            "answer_type": pl.String,
+            "answer": pl.String,
+            "frame_ids": pl.List(pl.String),
+        },
+    )
 
 
 @pytest.fixture
@@ -61,11 +126,11 @@ def tiny():
     return load_solver("tiny", device="cpu", seed=0, image_size=32, max_frames=2)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_frames():
     return frames_table
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_samples():
     return samples_table

@@ -11,7 +11,11 @@ from training.images import PatchSpec, decode_png, fit_size, patchify, tokens_pe
 def test_patches_equal_transformers_processor(hw):
     spec = PatchSpec(patch_size=16, max_pixels=64 * 64, min_pixels=32 * 32)
     reference = Qwen2VLImageProcessorPil(
-        patch_size=16, merge_size=2, temporal_patch_size=2, image_mean=[0.5] * 3, image_std=[0.5] * 3,
+        patch_size=16,
+        merge_size=2,
+        temporal_patch_size=2,
+        image_mean=[0.5] * 3,
+        image_std=[0.5] * 3,
         size={"shortest_edge": 32 * 32, "longest_edge": 64 * 64},
     )
     rng = np.random.default_rng(sum(hw))

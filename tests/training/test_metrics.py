@@ -31,8 +31,10 @@ def test_parse_rules():
     assert parse_number("nan") is None and parse_number("inf") is None
 
 
-@pytest.mark.parametrize(("pred", "ok"), [("A", True), ("A.", True), ("a", True), (" A. chair", True),
-                                          ("B", False), ("AB", False), ("", False)])
+@pytest.mark.parametrize(
+    ("pred", "ok"),
+    [("A", True), ("A.", True), ("a", True), (" A. chair", True), ("B", False), ("AB", False), ("", False)],
+)
 def test_mca_exact_match(pred, ok):
     assert sample_score(["A. chair", "B. door"], "A", pred) == float(ok)
 
@@ -41,12 +43,24 @@ def test_tasks_rel_direction_levels_and_overall():
     preds = [
         {"question_type": "object_counting", "options": None, "ground_truth": "4", "prediction": "4"},
         {"question_type": "object_counting", "options": None, "ground_truth": "10", "prediction": "15"},
-        {"question_type": "object_rel_direction_easy", "options": ["A. left", "B. right"], "ground_truth": "A",
-         "prediction": "A"},
-        {"question_type": "object_rel_direction_hard", "options": ["A. left", "B. right"], "ground_truth": "A",
-         "prediction": "B"},
-        {"question_type": "object_rel_direction_hard", "options": ["A. left", "B. right"], "ground_truth": "B",
-         "prediction": "b."},
+        {
+            "question_type": "object_rel_direction_easy",
+            "options": ["A. left", "B. right"],
+            "ground_truth": "A",
+            "prediction": "A",
+        },
+        {
+            "question_type": "object_rel_direction_hard",
+            "options": ["A. left", "B. right"],
+            "ground_truth": "A",
+            "prediction": "B",
+        },
+        {
+            "question_type": "object_rel_direction_hard",
+            "options": ["A. left", "B. right"],
+            "ground_truth": "B",
+            "prediction": "b.",
+        },
     ]
     scores = vsibench_scores(preds)
     assert scores["object_counting"] == pytest.approx(100 * (1.0 + 0.1) / 2)

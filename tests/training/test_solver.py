@@ -13,8 +13,13 @@ def _inputs(solver, n_frames: int):
     pixel_values, grid = solver.pixels(images)
     prompt = chat_prompt(question_text("How many chair(s) are in this room?", None), [1] * n_frames)
     ids = torch.tensor([solver.tokenizer.encode(prompt, add_special_tokens=False)])
-    return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "pixel_values": pixel_values,
-            "image_grid_thw": grid, "mm_token_type_ids": (ids == solver.image_pad_id).long()}
+    return {
+        "input_ids": ids,
+        "attention_mask": torch.ones_like(ids),
+        "pixel_values": pixel_values,
+        "image_grid_thw": grid,
+        "mm_token_type_ids": (ids == solver.image_pad_id).long(),
+    }
 
 
 @pytest.mark.parametrize("n_frames", [1, 16])
