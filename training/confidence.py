@@ -18,11 +18,10 @@ blind are the caller's).
 
 import polars as pl
 import torch
-from rich.console import Console
-from rich.progress import Progress
 
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.metrics import mca_match, mean_relative_accuracy, parse_number
+from training.progress import progress_bar
 from training.prompts import option_letters
 from training.solver import Solver
 
@@ -120,7 +119,7 @@ def score(
         for is_mca, g in zip((True, False), groups, strict=True)
         for s in range(0, len(g), batch_size)
     ]
-    with torch.inference_mode(), Progress(console=Console(stderr=True), transient=True) as bar:
+    with torch.inference_mode(), progress_bar() as bar:
         task = bar.add_task("scoring", total=len(rows))
         for is_mca, chunk in chunks:
             scorer = _mca_rows if is_mca else _numeric_rows

@@ -22,15 +22,14 @@ from pathlib import Path
 
 import polars as pl
 import torch
-from rich.console import Console
-from rich.progress import Progress
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.errors import TrainParamsError
+from training.progress import progress_bar
 from training.solver import Solver
 
-MODES = ("full", "lora")
+MODES = ("auto", "full", "lora")
 SCHEDULES = ("constant", "linear", "cosine")
 
 
@@ -40,7 +39,10 @@ class TrainParams:
     None keep the solver's own frame settings (a value replaces them, and is saved with
     the checkpoint so scoring later sees frames the same way)."""
 
-    mode: str = field(default="full", metadata={"help": "full: train every weight (tiny); lora: peft adapter"})
+    mode: str = field(
+        default="auto",
+        metadata={"help": "full: train every weight; lora: peft adapter; auto: full for tiny, lora for checkpoints"},
+    )
     epochs: float = field(default=1.0, metadata={"help": "passes over the samples"})
     max_steps: int = field(default=0, metadata={"help": "optimizer steps; 0 = use epochs"})
     lr: float = field(default=1e-4, metadata={"help": "peak learning rate (AdamW)"})
@@ -111,10 +113,10 @@ class _RichProgress(TrainerCallback):
 
     def __init__(self):
         self.losses: list[float] = []
-        self._bar: Progress | None = None
+        self._bar = None
 
     def on_train_begin(self, args, state, control, **kwargs):
-        self._bar = Progress(console=Console(stderr=True), transient=True)
+        self._bar = progress_bar()
         self._bar.start()
         self._task = self._bar.add_task("training", total=state.max_steps)
 
@@ -159,6 +161,9 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
         solver.model = get_peft_model(solver.model, config)
     for name, p in solver.model.named_parameters():
         p.requires_grad_("lora_" in name)
+    # With activation checkpointing the frozen embeddings' outputs must still carry grad, or no
+    # gradient reaches the adapters inside checkpointed layers.
+    solver.base_model.enable_input_require_grads()
     base = solver.config.base
     solver.config = replace(solver.config, kind="lora", base=base)
 
@@ -202,6 +207,8 @@ def train(
     final_loss (mean of the last 10% of logged steps), loss_curve, seconds, samples_per_s."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if params.mode == "auto":
+        params = replace(params, mode="full" if solver.config.base == "tiny" else "lora")
     overrides = {k: v for k, v in (("max_frames", params.max_frames), ("image_size", params.image_size)) if v}
     solver.config = replace(solver.config, **overrides)
     store = FrameStore(solver, frames)
