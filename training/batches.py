@@ -1,7 +1,7 @@
 """Samples + frames tables -> padded model inputs for the solver.
 
 A sample row needs: qa_id, scene_id, question, options (list or null), answer, frame_ids.
-Frames are decoded and patchified once per scene and cached (`FrameStore`). A batch is
+Frames are decoded and patchified once and cached for the whole call (`FrameStore`). A batch is
 left-padded, so the answer position is the last column for every row; its keys are exactly
 what `Qwen3VLForConditionalGeneration.forward` takes: input_ids, attention_mask,
 mm_token_type_ids (1 on `<|image_pad|>`, which transformers 5 needs to build M-RoPE
@@ -40,29 +40,32 @@ def pick_frames(frame_ids: Sequence[str], max_frames: int) -> list[str]:
 
 
 class FrameStore:
-    """Patchified frames by frame id, decoded scene by scene on first use."""
+    """Patchified frames by frame id. The table is indexed by scene once; a frame is decoded and
+    patchified the first time a question uses it and kept for every later question of its scene."""
 
     def __init__(self, solver: Solver, frames: pl.DataFrame):
         require_columns(frames, FRAME_COLUMNS, "frames")
         self._solver = solver
         ordered = frames.select(FRAME_COLUMNS).sort("scene_id", "index")
-        self._by_scene = {key[0]: part for key, part in ordered.group_by("scene_id", maintain_order=True)}
-        self._scene_of = dict(zip(ordered["frame_id"], ordered["scene_id"], strict=True))
+        self._by_scene = {
+            key[0]: part["frame_id"].to_list() for key, part in ordered.group_by("scene_id", maintain_order=True)
+        }
+        self._png = dict(zip(ordered["frame_id"], ordered["image"], strict=True))
         self._cache: dict[str, tuple[np.ndarray, tuple[int, int, int]]] = {}
         self.scenes = sorted(self._by_scene)
 
     def scene_frame_ids(self, scene_id: str) -> list[str]:
+        """The scene's frame ids in video order."""
         if scene_id not in self._by_scene:
             raise SampleError(f"scene {scene_id!r} has no frames in the frames table")
-        return self._by_scene[scene_id]["frame_id"].to_list()
+        return self._by_scene[scene_id]
 
     def get(self, frame_id: str) -> tuple[np.ndarray, tuple[int, int, int]]:
+        """(patches [n, C*t*p*p], grid (1, gh, gw)) of one frame."""
         if frame_id not in self._cache:
-            if frame_id not in self._scene_of:
+            if frame_id not in self._png:
                 raise SampleError(f"frame {frame_id!r} is not in the frames table")
-            scene = self._by_scene[self._scene_of[frame_id]]
-            for fid, image in zip(scene["frame_id"], scene["image"], strict=True):
-                self._cache[fid] = patchify(decode_png(image, f"frame {fid}"), self._solver.patch)
+            self._cache[frame_id] = patchify(decode_png(self._png[frame_id], f"frame {frame_id}"), self._solver.patch)
         return self._cache[frame_id]
 
     def blind_partner(self, scene_id: str) -> str:

@@ -117,3 +117,20 @@ def test_same_seed_same_weights(tables, tmp_path):
 def test_params_validation_names_the_field(field, kwargs):
     with pytest.raises(TrainParamsError, match=f"TrainParams.{field}:"):
         TrainParams(**kwargs)
+
+
+def test_local_checkpoint_loads_offline_and_trains_lora_by_default(tables, tmp_path):
+    """A Hugging Face-layout directory (no solver.json) goes through the real-checkpoint path."""
+    samples, frames = tables
+    tiny = _solver()
+    ckpt = tmp_path / "hf"
+    tiny.model.save_pretrained(ckpt)
+    tiny.tokenizer.save_pretrained(ckpt)
+    (ckpt / "preprocessor_config.json").write_text(json.dumps({"image_mean": [0.5] * 3, "image_std": [0.5] * 3}))
+    real = load_solver(ckpt, device="cpu", image_size=32, max_frames=2)
+    assert real.config.base == str(ckpt.resolve()) and real.config.patch.patch_size == 16
+    assert torch.equal(_logits(tiny, samples, frames), _logits(real, samples, frames))
+    train(real, samples, frames, tmp_path / "r1", TrainParams(lr=1e-2, max_steps=2, batch_size=8))
+    assert (tmp_path / "r1" / "adapter_model.safetensors").exists()  # mode "auto" chose LoRA
+    again = load_solver(tmp_path / "r1", device="cpu")
+    assert torch.equal(_logits(real, samples, frames), _logits(again, samples, frames))
