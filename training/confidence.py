@@ -40,7 +40,8 @@ SCORE_SCHEMA = {
 
 
 def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
-    logits = solver.model(**encode(solver, store, items, with_answers=False)).logits[:, -1, :].float()
+    # Only the answer position's logits are needed: skip the LM head everywhere else.
+    logits = solver.model(**encode(solver, store, items, with_answers=False), logits_to_keep=1).logits[:, -1].float()
     out = []
     for row, last in zip(rows, logits, strict=True):
         letters = option_letters(row["options"])
@@ -62,8 +63,11 @@ def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[d
 def gold_probability(solver: Solver, store: FrameStore, items: list[Item]) -> torch.Tensor:
     """exp(mean log p) of each item's answer tokens + <|im_end|> under teacher forcing: [len(items)]."""
     batch = encode(solver, store, items, with_answers=True)
-    labels = batch.pop("labels")[:, 1:]
-    logp = torch.log_softmax(solver.model(**batch).logits[:, :-1].float(), dim=-1)
+    # Left padding puts every answer at the right end, so the last `keep` positions hold all
+    # predictions of answer tokens (the position before each answer token predicts it).
+    keep = int((batch["labels"] != -100).sum(-1).max()) + 1
+    labels = batch.pop("labels")[:, -keep + 1 :]
+    logp = torch.log_softmax(solver.model(**batch, logits_to_keep=keep).logits[:, :-1].float(), dim=-1)
     mask = labels != -100
     token_logp = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
     return torch.exp(token_logp.sum(-1) / mask.sum(-1))
