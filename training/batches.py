@@ -18,7 +18,7 @@ import torch
 
 from training.errors import SampleError
 from training.images import decode_png, patchify, tokens_per_frame
-from training.prompts import answer_target, chat_prompt, question_text
+from training.prompts import answer_target, chat_prompt, option_letters, question_text
 from training.solver import Solver
 
 SAMPLE_COLUMNS = ("qa_id", "scene_id", "task", "question", "options", "answer_type", "answer", "frame_ids")
@@ -77,6 +77,23 @@ class FrameStore:
         return self.scenes[(i + 1) % len(self.scenes)]
 
 
+def check_gold(row: dict) -> None:
+    """A sample's gold answer must be scorable: an option letter of its options, or a number."""
+    qa_id, answer = row["qa_id"], row["answer"]
+    if row["answer_type"] == "mca":
+        if not row["options"]:
+            raise SampleError(f"sample {qa_id!r} is multiple choice but has no options")
+        if answer not in option_letters(row["options"]):
+            raise SampleError(f"sample {qa_id!r}: gold {answer!r} is not one of the option letters")
+    elif row["answer_type"] == "numeric":
+        try:
+            float(answer)
+        except (TypeError, ValueError):
+            raise SampleError(f"sample {qa_id!r}: numeric gold {answer!r} is not a number") from None
+    else:
+        raise SampleError(f"sample {qa_id!r}: answer_type {row['answer_type']!r} is neither 'mca' nor 'numeric'")
+
+
 @dataclass(frozen=True)
 class Item:
     """One question ready to encode: the text (VSI-Bench wording), frame ids, the answer text."""
@@ -90,6 +107,9 @@ def items_from_samples(samples: pl.DataFrame, store: FrameStore, max_frames: int
     """One Item per sample row, frames subsampled to `max_frames`; with `blind` the frames come
     from `store.blind_partner(scene)` (the same number of frames, spread over that video)."""
     require_columns(samples, SAMPLE_COLUMNS, "samples")
+    if samples["qa_id"].n_unique() != samples.height:
+        dupes = samples.filter(pl.col("qa_id").is_duplicated())["qa_id"].unique().sort().to_list()[:3]
+        raise SampleError(f"samples repeat qa_id(s) {dupes}; each question must appear once")
     items = []
     for row in samples.iter_rows(named=True):
         if not row["frame_ids"]:
@@ -99,8 +119,7 @@ def items_from_samples(samples: pl.DataFrame, store: FrameStore, max_frames: int
             other = store.scene_frame_ids(store.blind_partner(row["scene_id"]))
             frame_ids = pick_frames(other, len(frame_ids))
         options = row["options"] if row["answer_type"] == "mca" else None
-        if row["answer_type"] == "mca" and not options:
-            raise SampleError(f"sample {row['qa_id']!r} is multiple choice but has no options")
+        check_gold(row)
         items.append(Item(question_text(row["question"], options), tuple(frame_ids), row["answer"]))
     return items
 

@@ -46,12 +46,12 @@ def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[d
     for row, last in zip(rows, logits, strict=True):
         letters = option_letters(row["options"])
         probs = torch.softmax(last[[solver.token_id(letter) for letter in letters]], dim=0)
-        gold = letters.index(row["answer"]) if row["answer"] in letters else None
+        gold = letters.index(row["answer"])  # checked by items_from_samples
         prediction = letters[int(probs.argmax())]
         out.append(
             {
                 "qa_id": row["qa_id"],
-                "confidence": float(probs[gold]) if gold is not None else 0.0,
+                "confidence": float(probs[gold]),
                 "correct": mca_match(prediction, row["answer"]),
                 "prediction": prediction,
                 "mra": None,

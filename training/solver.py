@@ -255,15 +255,21 @@ def _load_checkpoint(path: Path, device: str, frames: dict[str, int]) -> Solver:
 def load_solver(spec: str | Path = "tiny", device: str = "auto", seed: int = 0, **size: int) -> Solver:
     """The solver named by `spec`: "tiny" (random init from `seed`, sizes overridable by keyword:
     see TINY_SIZE and FRAME_DEFAULTS), a directory written by `Solver.save`, or a local
-    Qwen3-VL checkpoint directory (`image_size`/`max_frames` keywords apply to it)."""
+    Qwen3-VL checkpoint directory. For directories only `image_size`/`max_frames` may be
+    given; they replace the saved (or default) frame settings."""
     if str(spec) == "tiny":
         return build_tiny(seed=seed, device=device, **size)
     path = Path(spec)
     if not path.is_dir():
         raise SolverNotFoundError(f"solver {str(spec)!r} is neither 'tiny' nor an existing directory")
+    model_keys = sorted(set(size) - set(FRAME_DEFAULTS))
+    if model_keys:
+        raise SolverSpecError(f"size keys {model_keys} only apply to 'tiny'; {path} fixes its own sizes")
+    _, frames = _split_size(size)
     if (path / SOLVER_FILE).exists():
-        return _load_saved(path, device)
+        solver = _load_saved(path, device)
+        solver.config = replace(solver.config, **{k: v for k, v in size.items()})
+        return solver
     if not (path / "config.json").exists():
         raise SolverNotFoundError(f"{path}: no {SOLVER_FILE} or config.json, so it is not a solver checkpoint")
-    _, frames = _split_size({k: v for k, v in size.items() if k in FRAME_DEFAULTS})
     return _load_checkpoint(path, device, frames)

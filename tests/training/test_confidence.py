@@ -45,6 +45,12 @@ def test_bad_tables_are_named(tiny, tables):
     samples, frames = tables
     with pytest.raises(SampleError, match="frame_ids"):
         score(tiny, samples.drop("frame_ids"), frames)
+    with pytest.raises(SampleError, match="repeat qa_id"):
+        score(tiny, pl.concat([samples.head(1), samples.head(1)]), frames)
+    with pytest.raises(SampleError, match="'q0'.*'D'"):
+        score(tiny, samples.head(1).with_columns(answer=pl.lit("D")), frames)
+    with pytest.raises(SampleError, match="'q1'.*'many'"):
+        score(tiny, samples.slice(1, 1).with_columns(answer=pl.lit("many")), frames)
     with pytest.raises(SampleError, match="s9f0"):
         score(tiny, samples.head(1).with_columns(frame_ids=pl.lit(["s9f0"])), frames)
 

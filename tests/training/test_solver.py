@@ -48,6 +48,9 @@ def test_save_load_gives_identical_logits(tiny, tmp_path):
     with torch.inference_mode():
         assert torch.equal(tiny.model(**batch).logits, loaded.model(**batch).logits)
     assert loaded.config == tiny.config
+    assert load_solver(tmp_path / "ckpt", device="cpu", max_frames=8).config.max_frames == 8
+    with pytest.raises(SolverSpecError, match="text_layers"):
+        load_solver(tmp_path / "ckpt", text_layers=3)
 
 
 def test_embed_images(tiny):
