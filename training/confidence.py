@@ -22,7 +22,7 @@ import torch
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.metrics import mca_match, mean_relative_accuracy, parse_number
 from training.progress import progress_bar
-from training.prompts import option_letters
+from training.prompts import answer_target, option_letters
 from training.solver import Solver
 
 NUMERIC_MAX_NEW_TOKENS = 8  # "12.75" is five tokens (digits are single tokens) plus <|im_end|>
@@ -60,37 +60,77 @@ def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[d
     return out
 
 
-def gold_probability(solver: Solver, store: FrameStore, items: list[Item]) -> torch.Tensor:
-    """exp(mean log p) of each item's answer tokens + <|im_end|> under teacher forcing: [len(items)]."""
-    batch = encode(solver, store, items, with_answers=True)
-    # Left padding puts every answer at the right end, so the last `keep` positions hold all
-    # predictions of answer tokens (the position before each answer token predicts it).
-    keep = int((batch["labels"] != -100).sum(-1).max()) + 1
-    labels = batch.pop("labels")[:, -keep + 1 :]
-    logp = torch.log_softmax(solver.model(**batch, logits_to_keep=keep).logits[:, :-1].float(), dim=-1)
-    mask = labels != -100
-    token_logp = logp.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
-    return torch.exp(token_logp.sum(-1) / mask.sum(-1))
+def _positions(mask: torch.Tensor, new: int, deltas: torch.Tensor) -> torch.Tensor:
+    """Position ids [4, B, new] of `new` text tokens appended after `mask` [B, L]: row 0 the
+    plain text position, rows 1-3 the M-RoPE (t, h, w) ones, which for text after the frames
+    are the text position shifted by the prompt's `deltas` [B, 1] (as generate() does)."""
+    start = mask.sum(-1, keepdim=True)  # real tokens so far; left padding takes no position
+    text = start + torch.arange(new, device=mask.device)
+    return torch.stack([text, text + deltas, text + deltas, text + deltas])
 
 
-def greedy_answers(solver: Solver, store: FrameStore, items: list[Item]) -> list[str]:
-    """The solver's greedy answer text for each item (special tokens dropped)."""
+def numeric_pass(solver: Solver, store: FrameStore, items: list[Item]) -> tuple[torch.Tensor, list[str]]:
+    """(confidence [B], greedy answers) with the frames and prompt encoded once: one prefill
+    builds the KV cache, greedy decoding extends it, then it is cut back to the prompt and the
+    gold answer is teacher-forced on top. confidence = exp(mean log p) of the gold tokens and
+    the closing <|im_end|>."""
     batch = encode(solver, store, items, with_answers=False)
-    out = solver.model.generate(
-        **batch,
-        max_new_tokens=NUMERIC_MAX_NEW_TOKENS,
-        do_sample=False,
-        eos_token_id=solver.eos_id,
-        pad_token_id=solver.pad_id,
+    mask = batch["attention_mask"]
+    rope, deltas = solver.base_model.model.get_rope_index(
+        batch["input_ids"], batch["mm_token_type_ids"], batch["image_grid_thw"], attention_mask=mask
     )
-    new = out[:, batch["input_ids"].shape[1] :]
-    return [solver.tokenizer.decode(row, skip_special_tokens=True).strip() for row in new]
+    text = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = solver.model(**batch, position_ids=torch.cat([text[None], rope]), use_cache=True, logits_to_keep=1)
+    cache, first = out.cache, out.logits[:, -1].float()
+    prompt_len = mask.shape[1]
+
+    # greedy decoding; finished rows keep feeding tokens that are dropped afterwards
+    tokens, step_mask, next_token = [], mask, first.argmax(-1)
+    done = torch.zeros_like(next_token, dtype=torch.bool)
+    for _ in range(NUMERIC_MAX_NEW_TOKENS):
+        tokens.append(next_token)
+        done |= next_token == solver.eos_id
+        if bool(done.all()) or len(tokens) == NUMERIC_MAX_NEW_TOKENS:
+            break
+        logits = solver.model(
+            input_ids=next_token[:, None],
+            attention_mask=torch.cat([step_mask, torch.ones_like(step_mask[:, :1])], 1),
+            position_ids=_positions(step_mask, 1, deltas),
+            cache=cache,
+            use_cache=True,
+        ).logits[:, -1]
+        step_mask = torch.cat([step_mask, torch.ones_like(step_mask[:, :1])], 1)
+        next_token = logits.argmax(-1)
+    answers = []
+    for row in torch.stack(tokens, 1).tolist():
+        row = row[: row.index(solver.eos_id)] if solver.eos_id in row else row
+        answers.append(solver.tokenizer.decode(row, skip_special_tokens=True).strip())
+
+    # teacher-force gold + <|im_end|> on the prompt's cache (right-padded: rows differ in length)
+    cache.crop(-(cache.get_seq_length() - prompt_len))
+    gold = [solver.tokenizer.encode(answer_target(item.answer), add_special_tokens=False) for item in items]
+    width = max(len(g) for g in gold)
+    gold_ids = torch.full((len(gold), width), solver.pad_id, dtype=torch.long, device=solver.device)
+    gold_mask = torch.zeros_like(gold_ids)
+    for i, g in enumerate(gold):
+        gold_ids[i, : len(g)] = torch.tensor(g)
+        gold_mask[i, : len(g)] = 1
+    logits = solver.model(
+        input_ids=gold_ids,
+        attention_mask=torch.cat([mask, gold_mask], 1),
+        position_ids=_positions(mask, width, deltas),
+        cache=cache,
+    ).logits.float()
+    # the prompt's last position predicts gold[0]; gold position j predicts gold[j + 1]
+    logp = torch.log_softmax(torch.cat([first[:, None], logits[:, :-1]], 1), dim=-1)
+    token_logp = logp.gather(-1, gold_ids.unsqueeze(-1)).squeeze(-1) * gold_mask
+    return torch.exp(token_logp.sum(-1) / gold_mask.sum(-1)), answers
 
 
 def _numeric_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
-    confidence = gold_probability(solver, store, items)
+    confidence, answers = numeric_pass(solver, store, items)
     out = []
-    for row, p, answer in zip(rows, confidence, greedy_answers(solver, store, items), strict=True):
+    for row, p, answer in zip(rows, confidence, answers, strict=True):
         mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
         out.append(
             {

@@ -134,3 +134,37 @@ def make_frames():
 @pytest.fixture(scope="session")
 def make_samples():
     return samples_table
+
+
+def numeric_pass_matches_reference(solver, samples: pl.DataFrame, frames: pl.DataFrame) -> None:
+    """The shared-cache numeric pass must give what generate() and a plain teacher-forced
+    forward give (greedy answers exactly, confidences to float precision)."""
+    from training.batches import FrameStore, encode, items_from_samples
+    from training.confidence import NUMERIC_MAX_NEW_TOKENS, numeric_pass
+
+    store = FrameStore(solver, frames)
+    items = items_from_samples(samples.filter(pl.col("answer_type") == "numeric"), store, solver.config.max_frames)
+    with torch.inference_mode():
+        confidence, answers = numeric_pass(solver, store, items)
+        prompt = encode(solver, store, items, with_answers=False)
+        out = solver.model.generate(
+            **prompt,
+            max_new_tokens=NUMERIC_MAX_NEW_TOKENS,
+            do_sample=False,
+            eos_token_id=solver.eos_id,
+            pad_token_id=solver.pad_id,
+        )
+        width = prompt["input_ids"].shape[1]
+        expected = [solver.tokenizer.decode(r, skip_special_tokens=True).strip() for r in out[:, width:]]
+        full = encode(solver, store, items, with_answers=True)
+        labels = full.pop("labels")[:, 1:]
+        logp = torch.log_softmax(solver.model(**full).logits[:, :-1].float(), -1)
+        keep = labels != -100
+        gold = (logp.gather(-1, labels.clamp(min=0)[..., None])[..., 0] * keep).sum(-1) / keep.sum(-1)
+    assert answers == expected
+    torch.testing.assert_close(confidence, gold.exp(), rtol=1e-4, atol=1e-6)
+
+
+@pytest.fixture(scope="session")
+def check_numeric_pass():
+    return numeric_pass_matches_reference

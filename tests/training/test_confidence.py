@@ -60,3 +60,7 @@ def test_evaluate_reports_per_task(tiny, tables):
     result = evaluate(tiny, samples, frames)
     assert set(result) == {"overall", "object_counting", "object_rel_distance"}
     assert all(0 <= v <= 100 for v in result.values())
+
+
+def test_one_prefill_numeric_pass_matches_generate_and_teacher_forcing(tiny, tables, check_numeric_pass):
+    check_numeric_pass(tiny, *tables)

@@ -46,8 +46,9 @@ def test_overfits_32_samples(overfit):
     assert metrics["final_loss"] < 0.1 * metrics["first_loss"]
 
 
-def test_confidence_of_gold_rises_on_trained_samples(overfit, tables):
+def test_confidence_of_gold_rises_on_trained_samples(overfit, tables, check_numeric_pass):
     before, solver, _, _ = overfit
+    check_numeric_pass(solver, *tables)  # trained answers stop at <|im_end|> at different steps
     after = score(solver, *tables)
     assert after["confidence"].mean() > before["confidence"].mean() + 0.3
     assert (after["confidence"] > before["confidence"]).mean() > 0.9
