@@ -82,6 +82,7 @@ class Solver:
         self.image_pad_id = tokenizer.convert_tokens_to_ids("<|image_pad|>")
         self.eos_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else self.eos_id
+        self._single_ids: dict[str, int] = {}
 
     @property
     def patch(self) -> PatchSpec:
@@ -94,10 +95,12 @@ class Solver:
 
     def token_id(self, text: str) -> int:
         """The id of a text that must be exactly one token (a digit or option letter)."""
-        ids = self.tokenizer.encode(text, add_special_tokens=False)
-        if len(ids) != 1:
-            raise SolverSpecError(f"tokenizer splits {text!r} into {len(ids)} tokens; answers need it to be one")
-        return ids[0]
+        if text not in self._single_ids:
+            ids = self.tokenizer.encode(text, add_special_tokens=False)
+            if len(ids) != 1:
+                raise SolverSpecError(f"tokenizer splits {text!r} into {len(ids)} tokens; answers need it to be one")
+            self._single_ids[text] = ids[0]
+        return self._single_ids[text]
 
     def pixels(self, images: Sequence[Image.Image | bytes]) -> tuple[torch.Tensor, torch.Tensor]:
         """Images -> (pixel_values [sum of patches, C*t*p*p], image_grid_thw [n, 3]) on the model's device."""
