@@ -27,7 +27,7 @@ from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArgu
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.errors import TrainParamsError
 from training.progress import progress_bar
-from training.solver import Solver
+from training.solver import Solver, load_solver
 
 MODES = ("auto", "full", "lora")
 SCHEDULES = ("constant", "linear", "cosine")
@@ -132,6 +132,11 @@ class _RichProgress(TrainerCallback):
         self._bar.stop()
 
 
+def _checkpointing(solver: Solver, params: TrainParams) -> bool:
+    """Activation checkpointing: as asked, else on for CUDA (memory) and off on CPU (speed)."""
+    return solver.device.type == "cuda" if params.gradient_checkpointing is None else params.gradient_checkpointing
+
+
 def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None) -> None:
     """Put the weights to train in place: load `init` (full weights or an adapter) and wrap LoRA."""
     from peft import LoraConfig, PeftModel, get_peft_model
@@ -141,10 +146,10 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
         if is_peft:
             raise TrainParamsError("mode", "'lora' for a solver that carries a LoRA adapter", params.mode)
         if init is not None:
-            from safetensors.torch import load_file
-
-            state = load_file(str(Path(init) / "model.safetensors"), device=str(solver.device))
-            solver.model.load_state_dict(state, strict=False)
+            previous = load_solver(init, device=str(solver.device))
+            if previous.config.kind != "full":
+                raise TrainParamsError("mode", f"'lora' to continue from the adapter in {init}", params.mode)
+            solver.model.load_state_dict(previous.model.state_dict())  # strict: same architecture
         return
     if init is not None:
         base = solver.model.get_base_model() if is_peft else solver.model
@@ -161,16 +166,14 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
         solver.model = get_peft_model(solver.model, config)
     for name, p in solver.model.named_parameters():
         p.requires_grad_("lora_" in name)
-    # With activation checkpointing the frozen embeddings' outputs must still carry grad, or no
-    # gradient reaches the adapters inside checkpointed layers.
-    solver.base_model.enable_input_require_grads()
-    base = solver.config.base
-    solver.config = replace(solver.config, kind="lora", base=base)
+    if _checkpointing(solver, params):
+        # the frozen embeddings' outputs must carry grad, or none reaches adapters in checkpointed layers
+        solver.base_model.enable_input_require_grads()
+    solver.config = replace(solver.config, kind="lora")
 
 
 def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArguments:
     cuda = solver.device.type == "cuda"
-    checkpointing = cuda if params.gradient_checkpointing is None else params.gradient_checkpointing
     return TrainingArguments(
         output_dir=str(out / "trainer"),
         num_train_epochs=params.epochs,
@@ -190,7 +193,7 @@ def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArgume
         dataloader_pin_memory=False,
         use_cpu=not cuda,
         bf16=cuda and next(solver.model.parameters()).dtype == torch.bfloat16,
-        activation_checkpointing=checkpointing,
+        activation_checkpointing=_checkpointing(solver, params),
     )
 
 
@@ -229,6 +232,9 @@ def train(
     result = trainer.train()
     seconds = time.perf_counter() - start
     solver.model.eval()
+    trainer_dir = out / "trainer"  # the Trainer's own output dir; nothing is saved there
+    if trainer_dir.is_dir() and not any(trainer_dir.iterdir()):
+        trainer_dir.rmdir()
     solver.save(out)
     losses = progress.losses
     tail = losses[-max(1, len(losses) // 10) :]

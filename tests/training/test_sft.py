@@ -92,6 +92,16 @@ def test_lora_adapter_trains_saves_reloads_and_continues(tables, tmp_path):
     assert all(torch.allclose(moved[k], lora[k], atol=1e-6) for k in lora)
 
 
+def test_full_training_continues_from_init(overfit, tables, tmp_path):
+    _, trained, _, out = overfit
+    fresh = _solver()
+    params = TrainParams(mode="full", lr=1e-9, max_steps=1, batch_size=8)
+    train(fresh, *tables, tmp_path / "r2", params, init=out)
+    a, b = trained.model.state_dict(), fresh.model.state_dict()
+    assert all(torch.allclose(a[k], b[k], atol=1e-6) for k in a)
+    assert not (tmp_path / "r2" / "trainer").exists()
+
+
 def test_same_seed_same_weights(tables, tmp_path):
     samples, frames = tables
     params = TrainParams(mode="full", lr=1e-3, max_steps=3, batch_size=4, seed=7)
