@@ -7,7 +7,9 @@
   `<|im_end|>` under teacher forcing (the length-normalised probability of exactly that
   answer: without the end token "1" would score the prefix of "12"); prediction = the
   greedy answer (at most NUMERIC_MAX_NEW_TOKENS tokens), scored by MRA against gold;
-  correct when MRA >= NUMERIC_CORRECT_MRA.
+  correct when MRA >= NUMERIC_CORRECT_MRA. Frames and prompt are encoded once per batch:
+  greedy decoding and the gold pass share one KV cache (`numeric_pass`), which halves the
+  vision and prefill work against generate() plus a separate teacher-forced forward.
 
 Input contract (see training.batches): `samples` with qa_id, scene_id, task, question,
 options, answer_type ("mca" | "numeric"), answer, frame_ids; `frames` with frame_id,

@@ -145,3 +145,5 @@ def test_local_checkpoint_loads_offline_and_trains_lora_by_default(tables, tmp_p
     assert (tmp_path / "r1" / "adapter_model.safetensors").exists()  # mode "auto" chose LoRA
     again = load_solver(tmp_path / "r1", device="cpu")
     assert torch.equal(_logits(real, samples, frames), _logits(again, samples, frames))
+    # scoring (with its shared-cache numeric pass) runs through the peft wrapper too
+    assert score(again, samples.head(4), frames).equals(score(real, samples.head(4), frames))
