@@ -1,0 +1,176 @@
+"""Per-sample confidence of a solver: the difficulty signal the curation loop feeds back.
+
+- multiple choice: one forward pass; the distribution at the answer position restricted
+  to the sample's option-letter tokens and renormalised (softmax over those logits);
+  confidence = p(gold letter), prediction = the most likely letter.
+- numeric: confidence = exp(mean log p) of the gold answer tokens *and* the closing
+  `<|im_end|>` under teacher forcing (the length-normalised probability of exactly that
+  answer: without the end token "1" would score the prefix of "12"); prediction = the
+  greedy answer (at most NUMERIC_MAX_NEW_TOKENS tokens), scored by MRA against gold;
+  correct when MRA >= NUMERIC_CORRECT_MRA. Frames and prompt are encoded once per batch:
+  greedy decoding and the gold pass share one KV cache (`numeric_pass`), which halves the
+  vision and prefill work against generate() plus a separate teacher-forced forward.
+
+Input contract (see training.batches): `samples` with qa_id, scene_id, task, question,
+options, answer_type ("mca" | "numeric"), answer, frame_ids; `frames` with frame_id,
+scene_id, index, image (PNG bytes). The result has one row per sample, in input order,
+with the SCORES columns qa_id, confidence, correct, prediction, mra (round, solver and
+blind are the caller's).
+"""
+
+import polars as pl
+import torch
+
+from training.batches import FrameStore, Item, encode, items_from_samples
+from training.metrics import mca_match, mean_relative_accuracy, parse_number
+from training.progress import progress_bar
+from training.prompts import answer_target, option_letters
+from training.solver import Solver
+
+NUMERIC_MAX_NEW_TOKENS = 8  # "12.75" is five tokens (digits are single tokens) plus <|im_end|>
+# A numeric answer is "correct" when it passes at least half of VSI-Bench's ten MRA
+# thresholds, i.e. relative error <= 0.3.
+NUMERIC_CORRECT_MRA = 0.5
+
+SCORE_SCHEMA = {
+    "qa_id": pl.String,
+    "confidence": pl.Float64,
+    "correct": pl.Boolean,
+    "prediction": pl.String,
+    "mra": pl.Float64,
+}
+
+
+def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
+    # Only the answer position's logits are needed: skip the LM head everywhere else.
+    logits = solver.model(**encode(solver, store, items, with_answers=False), logits_to_keep=1).logits[:, -1].float()
+    out = []
+    for row, last in zip(rows, logits, strict=True):
+        letters = option_letters(row["options"])
+        probs = torch.softmax(last[[solver.token_id(letter) for letter in letters]], dim=0)
+        gold = letters.index(row["answer"])  # checked by items_from_samples
+        prediction = letters[int(probs.argmax())]
+        out.append(
+            {
+                "qa_id": row["qa_id"],
+                "confidence": float(probs[gold]),
+                "correct": mca_match(prediction, row["answer"]),
+                "prediction": prediction,
+                "mra": None,
+            }
+        )
+    return out
+
+
+def _positions(mask: torch.Tensor, new: int, deltas: torch.Tensor) -> torch.Tensor:
+    """Position ids [4, B, new] of `new` text tokens appended after `mask` [B, L]: row 0 the
+    plain text position, rows 1-3 the M-RoPE (t, h, w) ones, which for text after the frames
+    are the text position shifted by the prompt's `deltas` [B, 1] (as generate() does)."""
+    start = mask.sum(-1, keepdim=True)  # real tokens so far; left padding takes no position
+    text = start + torch.arange(new, device=mask.device)
+    return torch.stack([text, text + deltas, text + deltas, text + deltas])
+
+
+def numeric_pass(solver: Solver, store: FrameStore, items: list[Item]) -> tuple[torch.Tensor, list[str]]:
+    """(confidence [B], greedy answers) with the frames and prompt encoded once: one prefill
+    builds the KV cache, greedy decoding extends it, then it is cut back to the prompt and the
+    gold answer is teacher-forced on top. confidence = exp(mean log p) of the gold tokens and
+    the closing <|im_end|>."""
+    batch = encode(solver, store, items, with_answers=False)
+    mask = batch["attention_mask"]
+    rope, deltas = solver.base_model.model.get_rope_index(
+        batch["input_ids"], batch["mm_token_type_ids"], batch["image_grid_thw"], attention_mask=mask
+    )
+    text = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = solver.model(**batch, position_ids=torch.cat([text[None], rope]), use_cache=True, logits_to_keep=1)
+    cache, first = out.cache, out.logits[:, -1].float()
+    prompt_len = mask.shape[1]
+
+    # greedy decoding; finished rows keep feeding tokens that are dropped afterwards
+    tokens, step_mask, next_token = [], mask, first.argmax(-1)
+    done = torch.zeros_like(next_token, dtype=torch.bool)
+    for _ in range(NUMERIC_MAX_NEW_TOKENS):
+        tokens.append(next_token)
+        done |= next_token == solver.eos_id
+        if bool(done.all()) or len(tokens) == NUMERIC_MAX_NEW_TOKENS:
+            break
+        logits = solver.model(
+            input_ids=next_token[:, None],
+            attention_mask=torch.cat([step_mask, torch.ones_like(step_mask[:, :1])], 1),
+            position_ids=_positions(step_mask, 1, deltas),
+            cache=cache,
+            use_cache=True,
+        ).logits[:, -1]
+        step_mask = torch.cat([step_mask, torch.ones_like(step_mask[:, :1])], 1)
+        next_token = logits.argmax(-1)
+    answers = []
+    for row in torch.stack(tokens, 1).tolist():
+        row = row[: row.index(solver.eos_id)] if solver.eos_id in row else row
+        answers.append(solver.tokenizer.decode(row, skip_special_tokens=True).strip())
+
+    # teacher-force gold + <|im_end|> on the prompt's cache (right-padded: rows differ in length)
+    cache.crop(-(cache.get_seq_length() - prompt_len))
+    gold = [solver.tokenizer.encode(answer_target(item.answer), add_special_tokens=False) for item in items]
+    width = max(len(g) for g in gold)
+    gold_ids = torch.full((len(gold), width), solver.pad_id, dtype=torch.long, device=solver.device)
+    gold_mask = torch.zeros_like(gold_ids)
+    for i, g in enumerate(gold):
+        gold_ids[i, : len(g)] = torch.tensor(g)
+        gold_mask[i, : len(g)] = 1
+    logits = solver.model(
+        input_ids=gold_ids,
+        attention_mask=torch.cat([mask, gold_mask], 1),
+        position_ids=_positions(mask, width, deltas),
+        cache=cache,
+    ).logits.float()
+    # the prompt's last position predicts gold[0]; gold position j predicts gold[j + 1]
+    logp = torch.log_softmax(torch.cat([first[:, None], logits[:, :-1]], 1), dim=-1)
+    token_logp = logp.gather(-1, gold_ids.unsqueeze(-1)).squeeze(-1) * gold_mask
+    return torch.exp(token_logp.sum(-1) / gold_mask.sum(-1)), answers
+
+
+def _numeric_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
+    confidence, answers = numeric_pass(solver, store, items)
+    out = []
+    for row, p, answer in zip(rows, confidence, answers, strict=True):
+        mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
+        out.append(
+            {
+                "qa_id": row["qa_id"],
+                "confidence": float(p),
+                "correct": mra >= NUMERIC_CORRECT_MRA,
+                "prediction": answer,
+                "mra": mra,
+            }
+        )
+    return out
+
+
+def score(
+    solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int = 16, blind: bool = False
+) -> pl.DataFrame:
+    """Confidence, correctness and prediction of every sample (module docstring); batched,
+    without gradients; `blind` swaps each sample's frames for the next scene's."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    store = FrameStore(solver, frames)
+    items = items_from_samples(samples, store, solver.config.max_frames, blind=blind)
+    rows = samples.select("qa_id", "options", "answer_type", "answer").to_dicts()
+    results: dict[str, dict] = {}
+    was_training = solver.model.training
+    solver.model.eval()
+    groups = [[i for i, r in enumerate(rows) if (r["answer_type"] == "mca") == is_mca] for is_mca in (True, False)]
+    chunks = [
+        (is_mca, g[s : s + batch_size])
+        for is_mca, g in zip((True, False), groups, strict=True)
+        for s in range(0, len(g), batch_size)
+    ]
+    with torch.inference_mode(), progress_bar() as bar:
+        task = bar.add_task("scoring", total=len(rows))
+        for is_mca, chunk in chunks:
+            scorer = _mca_rows if is_mca else _numeric_rows
+            for result in scorer(solver, store, [items[i] for i in chunk], [rows[i] for i in chunk]):
+                results[result["qa_id"]] = result
+            bar.advance(task, len(chunk))
+    solver.model.train(was_training)
+    return pl.DataFrame([results[r["qa_id"]] for r in rows], schema=SCORE_SCHEMA)

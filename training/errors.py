@@ -1,0 +1,29 @@
+"""Errors of the solver package. Each one a user can act on mixes in `UserFacingError`
+and subclasses a built-in, so the CLI prints it as one line and callers can catch the
+built-in (`ValueError`, `FileNotFoundError`, `KeyError`)."""
+
+from store.errors import UserFacingError
+
+
+class SolverNotFoundError(UserFacingError, FileNotFoundError):
+    """A solver spec names a directory that does not exist or holds no checkpoint."""
+
+
+class SolverSpecError(UserFacingError, ValueError):
+    """A solver spec, size override or saved solver config is malformed."""
+
+
+class TrainParamsError(UserFacingError, ValueError):
+    """A `TrainParams` field has a bad value; the message names the field."""
+
+    def __init__(self, field: str, expected: str, got: object):
+        self.field = field
+        super().__init__(f"TrainParams.{field}: expected {expected}, got {got!r}")
+
+
+class SampleError(UserFacingError, ValueError):
+    """A sample row cannot be turned into a prompt (missing frames, bad options, missing column)."""
+
+
+class ImageDecodeError(UserFacingError, ValueError):
+    """A frame's image bytes are not a decodable image; the message names the frame."""
