@@ -20,10 +20,14 @@ from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
-from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, score_rows, scorable
+from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, scorable, score_rows
 from ouroboros.workspace import Workspace
 from training.sft import train
 from training.solver import load_solver
+
+# About a third of template proposals fail execution or a filter; proposing this much more
+# leaves enough valid rows for the warm-start slice and the probe.
+OVERPROPOSE = 1.6
 
 
 def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
@@ -38,7 +42,7 @@ def train_base(params: Params, ws: Workspace) -> dict:
     frames = load_frames(lake, [s.scene_id for s in train_scenes])
     infos = frame_infos(frames, train_scenes)
     b = params.base
-    proposals = propose(params.proposer, params.seed, train_scenes, b.budget + b.probe, None,
+    proposals = propose(params.proposer, params.seed, train_scenes, int(OVERPROPOSE * (b.budget + b.probe)), None,
                         infos=infos, round=0, split="train")
     rows = with_frame_ids(execute_and_filter(proposals, train_scenes, infos, params.filters, params.seed), frames)
     shuffled = random_slice(scorable(rows), b.budget + b.probe, params.seed)

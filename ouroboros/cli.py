@@ -5,6 +5,9 @@ import os
 import typer
 
 os.environ.setdefault("DVC_NO_ANALYTICS", "1")
+# transformers' own tqdm bars ("Loading weights", "Writing model shards") would interleave
+# with ours; rich progress bars already cover the long steps.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 from ouroboros.commands import diff, frames, pipeline, scenes, slice, status  # noqa: E402
 

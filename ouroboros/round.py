@@ -27,8 +27,8 @@ from ouroboros.steps import (
     execute_and_filter,
     filter_after_scoring,
     propose,
-    score_rows,
     scorable,
+    score_rows,
 )
 from ouroboros.workspace import Workspace, read_json
 from training.sft import train
