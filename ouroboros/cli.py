@@ -6,7 +6,7 @@ import typer
 
 os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 
-from ouroboros.commands import diff, frames, scenes, slice, status  # noqa: E402
+from ouroboros.commands import diff, frames, scenes, slice, status, vsibench  # noqa: E402
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(scenes.app, name="scenes")
 app.add_typer(frames.app, name="frames")
+app.add_typer(vsibench.app, name="vsibench")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)
