@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import av
-import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +12,7 @@ from store import Lake
 from store.conform import conform
 from store.schema import QA
 from tests.conftest import shared_file
+from tests.curation.test_video import _encode, _numbered_frames
 
 runner = CliRunner()
 # scene0353_00 gets a real video (it has appearance-order questions); scene0645_00 has a count.
@@ -85,20 +84,11 @@ def test_audit_bad_options_exit_2(few_questions: Path, meta_path: Path, extra, m
     assert result.exit_code == 2 and message in result.output
 
 
-def _write_video(path: Path) -> None:
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=5)
-        stream.width, stream.height = 32, 24
-        for i in range(6):
-            frame = av.VideoFrame.from_ndarray(np.full((24, 32, 3), 30 * i, np.uint8), format="rgb24")
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode())
-
-
 def test_evalset_writes_conforming_eval_rows_with_existing_frames(few_questions: Path, meta_path: Path, tmp_path):
     lake_dir, videos = tmp_path / "lake", tmp_path / "videos"
     videos.mkdir()
-    _write_video(videos / f"{EVAL_SCENES[0]}.mp4")  # real video for one scene; the other is rendered
+    # A real video for the first scene; the others are rendered.
+    _encode(videos / f"{EVAL_SCENES[0]}.mp4", _numbered_frames(6, (24, 32)))
     result = _ouro("vsibench", "evalset", few_questions, "--meta", meta_path, "--lake", lake_dir,
                    "--videos", videos, "--n-frames", "3", "--size", "16")
     assert result.exit_code == 0, result.output
