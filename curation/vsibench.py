@@ -111,7 +111,7 @@ def annotation_frame(rows: Sequence[Mapping[str, Any]], where: str = "annotation
 
 
 def load_annotations(path: str | Path) -> pl.DataFrame:
-    """The benchmark's annotations from a .jsonl (one object a line) or .parquet file."""
+    """The benchmark's annotations from .jsonl (one object a line), .json (an array or JSON lines) or .parquet."""
     path = Path(path)
     if not path.is_file():
         raise AnnotationFormatError(str(path), "<file>", "no such file")
@@ -125,9 +125,15 @@ def load_annotations(path: str | Path) -> pl.DataFrame:
             raise AnnotationFormatError(str(path), missing[0], "missing column")
         return annotation_frame(table.select(list(ANNOTATION_SCHEMA)).to_dicts(), str(path))
     if path.suffix not in (".jsonl", ".json"):
-        raise AnnotationFormatError(str(path), "<file>", "expected a .jsonl or .parquet file")
+        raise AnnotationFormatError(str(path), "<file>", "expected a .jsonl, .json or .parquet file")
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json" and text.lstrip().startswith("["):  # a JSON array of rows
+        try:
+            return annotation_frame(json.loads(text), str(path))
+        except json.JSONDecodeError as exc:
+            raise AnnotationFormatError(str(path), "<json>", f"not valid JSON ({exc})") from exc
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

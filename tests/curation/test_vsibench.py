@@ -1,5 +1,6 @@
 """The VSI-Bench audit and eval-set builder on the real 175-question sample and on hand-built scenes."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -175,10 +176,13 @@ def test_draw_emits_the_program_that_program_for_builds(toy_scene):
 # ---------------------------------------------------------------------------- loading and names
 
 
-def test_jsonl_and_parquet_load_the_same_frame(sample, tmp_path: Path):
+def test_jsonl_json_and_parquet_load_the_same_frame(sample, tmp_path: Path):
     path = tmp_path / "sample.parquet"
     sample.write_parquet(path)
     assert load_annotations(path).equals(sample)
+    array = tmp_path / "sample.json"
+    array.write_text(json.dumps(sample.to_dicts()))
+    assert load_annotations(array).equals(sample)
     assert dict(sample.schema) == ANNOTATION_SCHEMA and sample.height == 175
 
 
