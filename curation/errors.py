@@ -51,3 +51,11 @@ class UnknownNameError(UserFacingError, KeyError):
 
 class CorpusFormatError(UserFacingError, ValueError):
     """A reference corpus file that is not a list of QA records with code."""
+
+
+class AnnotationFormatError(UserFacingError, ValueError):
+    """A benchmark annotation file or row that lacks a field or holds a wrong type."""
+
+    def __init__(self, where: str, field: str, problem: str):
+        self.where, self.field, self.problem = where, field, problem
+        super().__init__(f"{where}: field {field!r}: {problem}")

@@ -74,6 +74,16 @@ class TaskFamily(ABC):
     def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
         """One random candidate on `draw.scene`, or None when the scene cannot pose it."""
 
+    @abstractmethod
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        """The program that answers `task` about given categories (the one `draw` would emit).
+
+        `roles` names the categories in metadata spelling, keyed as
+        `curation.vsibench_parse.ParsedQuestion.categories` keys them ("object"; "a"/"b";
+        "target"/"choices"; "standing"/"facing"/"query"; "order"). The audit and the eval
+        set build their programs here, so they and the proposer share one source of truth.
+        """
+
 
 def spoken(category: str) -> str:
     """A metadata category as it reads in a question ("trash_bin" -> "trash bin")."""

@@ -7,7 +7,7 @@ still comes from the sandboxed program. Knob `margin`: the smallest gap in frame
 between consecutive first appearances (close gaps are near-ties).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,11 @@ PROGRAM = """def compute_answer():
 """
 
 
+def program(categories: Sequence[str]) -> str:
+    """The program giving the first-appearance order of `categories` from frame_info, or "ambiguous"."""
+    return PROGRAM.format(cats=literal(list(categories)), ambiguous=literal(AMBIGUOUS))
+
+
 def _first_frames(frame_info: Mapping[str, Any] | None) -> dict[str, int]:
     if not frame_info:
         return {}
@@ -77,8 +82,11 @@ class ObjAppearanceOrder(TaskFamily):
         return make_candidate(
             draw,
             pick(PHRASINGS, rng).format(cats=", ".join(spoken(c) for c in cats)),
-            PROGRAM.format(cats=literal(cats), ambiguous=literal(AMBIGUOUS)),
+            program(cats),
             {"margin": margin, "margin_frac": round(margin / n_frames, 4)},
             by_thresholds(margin / n_frames, lambda v: v >= 0.15, lambda v: v < 0.05),
             texts,
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return program(roles["order"])

@@ -5,6 +5,9 @@ labels were made with; `exact` the closest-point distance (issue 7).
 Knob: the approximate gap (very close objects carry the largest relative error).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from curation.tasks.base import (
@@ -36,6 +39,13 @@ PROGRAM = """def compute_answer():
 """
 
 
+def program(a: str, b: str, distance_mode: str = "vsibench") -> str:
+    """The program giving the distance (m, 0.1) between single-instance `a` and `b` in `distance_mode`."""
+    return PROGRAM.format(
+        a=literal(a), b=literal(b), ambiguous=literal(AMBIGUOUS), distance=DISTANCE_FUNCTIONS[distance_mode],
+    )
+
+
 class ObjectAbsDistance(TaskFamily):
     name = "object_abs_distance"
     templates = {"object_abs_distance": ("closest_points",)}
@@ -50,10 +60,10 @@ class ObjectAbsDistance(TaskFamily):
         return make_candidate(
             draw,
             phrasing.format(a=spoken(a), b=spoken(b)),
-            PROGRAM.format(
-                a=literal(a), b=literal(b), ambiguous=literal(AMBIGUOUS),
-                distance=DISTANCE_FUNCTIONS[draw.distance_mode],
-            ),
+            program(a, b, draw.distance_mode),
             {"gap_m": gap, "distance_mode": draw.distance_mode},
             by_thresholds(gap, lambda v: 1.0 <= v < 3.0, lambda v: v < 0.5),
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return program(roles["a"], roles["b"], distance_mode)

@@ -3,6 +3,9 @@
 Knob: the count itself (larger counts are harder to get right from video).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, literal, make_candidate, pick, spoken
@@ -19,6 +22,11 @@ PROGRAM = """def compute_answer():
 """
 
 
+def program(category: str) -> str:
+    """The program counting `category` (metadata spelling) by object_counts."""
+    return PROGRAM.format(c=literal(category))
+
+
 class ObjectCounting(TaskFamily):
     name = "object_counting"
     templates = {"object_counting": ("count",)}
@@ -32,7 +40,10 @@ class ObjectCounting(TaskFamily):
         return make_candidate(
             draw,
             pick(PHRASINGS, rng).format(c=spoken(category)),
-            PROGRAM.format(c=literal(category)),
+            program(category),
             {"count": count},
             by_thresholds(count, lambda n: n <= 1, lambda n: n >= 4),
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return program(roles["object"])

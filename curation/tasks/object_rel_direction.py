@@ -8,6 +8,9 @@ The gold comes from the program API's direction helpers, which also return
 "ambiguous" near bin edges. Knob `margin`: degrees from the nearest bin edge.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from curation.tasks.base import (
@@ -79,6 +82,14 @@ PROGRAM = """def compute_answer():
 """
 
 
+def program(task: str, standing: str, facing: str, query: str) -> str:
+    """The program answering direction `task` (…_easy/_medium/_hard) with the API's bins and margins."""
+    return PROGRAM.format(
+        cats=literal([standing, facing, query]), ambiguous=literal(AMBIGUOUS), helper=SPECS[task]["helper"],
+        a=literal(standing), b=literal(facing), c=literal(query),
+    )
+
+
 class ObjectRelDirection(TaskFamily):
     name = "object_rel_direction"
     templates = {task: ("stand_face",) for task in SPECS}
@@ -103,11 +114,11 @@ class ObjectRelDirection(TaskFamily):
         return make_candidate(
             draw,
             pick(spec["phrasings"], rng).format(a=spoken(a), b=spoken(b), c=spoken(c)),
-            PROGRAM.format(
-                cats=literal([a, b, c]), ambiguous=literal(AMBIGUOUS), helper=spec["helper"],
-                a=literal(a), b=literal(b), c=literal(c),
-            ),
+            program(draw.task, a, b, c),
             {"margin": margin, "angle_deg": round(angle, 2)},
             by_thresholds(margin, lambda v: v >= 40.0, lambda v: v < 20.0),
             texts,
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return program(task, roles["standing"], roles["facing"], roles["query"])

@@ -7,6 +7,9 @@ Knobs: number of choices and `margin`, the approximate gap (m) between the two
 closest choices, which the near_tie filter also reads.
 """
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from curation.tasks.base import (
@@ -58,6 +61,14 @@ PROGRAM = """def compute_answer():
 TEMPLATES = {"choices4": 4, "choices3": 3, "choices2": 2}
 
 
+def program(primary: str, choices: Sequence[str], distance_mode: str = "vsibench") -> str:
+    """The program naming which of `choices` is closest to single-instance `primary`, or "ambiguous"."""
+    return PROGRAM.format(
+        p=literal(primary), choices=literal(list(choices)), ambiguous=literal(AMBIGUOUS),
+        distance=DISTANCE_FUNCTIONS[distance_mode], tie=TIE_M,
+    )
+
+
 class ObjectRelDistance(TaskFamily):
     name = "object_rel_distance"
     templates = {"object_rel_distance": tuple(TEMPLATES)}
@@ -79,10 +90,7 @@ class ObjectRelDistance(TaskFamily):
         return make_candidate(
             draw,
             pick(PHRASINGS, rng).format(choices=", ".join(texts), p=spoken(primary)),
-            PROGRAM.format(
-                p=literal(primary), choices=literal(choices), ambiguous=literal(AMBIGUOUS),
-                distance=DISTANCE_FUNCTIONS[draw.distance_mode], tie=TIE_M,
-            ),
+            program(primary, choices, draw.distance_mode),
             {
                 "n_choices": n_choices, "margin": margin, "closest_m": round(gaps[0], 3),
                 "distance_mode": draw.distance_mode,
@@ -90,3 +98,6 @@ class ObjectRelDistance(TaskFamily):
             by_thresholds(margin, lambda v: v >= 1.0, lambda v: v < 0.3),
             texts,
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return program(roles["target"], roles["choices"], distance_mode)

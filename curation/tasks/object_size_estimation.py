@@ -4,6 +4,9 @@ Gold = round(max(axesLengths) * 100) (VSI-Bench rounds, the corpus truncated).
 Knob: the longest edge (small objects carry the largest relative error).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from curation.tasks.base import (
@@ -33,6 +36,11 @@ PROGRAM = """def compute_answer():
 """
 
 
+def program(category: str) -> str:
+    """The program giving the longest edge of single-instance `category` in cm."""
+    return PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS))
+
+
 class ObjectSizeEstimation(TaskFamily):
     name = "object_size_estimation"
     templates = {"object_size_estimation": ("longest_dimension",)}
@@ -46,7 +54,10 @@ class ObjectSizeEstimation(TaskFamily):
         return make_candidate(
             draw,
             pick(PHRASINGS, rng).format(c=spoken(category)),
-            PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS)),
+            program(category),
             {"longest_cm": longest_cm},
             by_thresholds(longest_cm, lambda v: v >= 100, lambda v: v < 40),
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return program(roles["object"])

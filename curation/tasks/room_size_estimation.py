@@ -3,6 +3,9 @@
 Knob: the area (large, open spaces are the hardest to judge from a walk-through).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, make_candidate, pick
@@ -32,3 +35,6 @@ class RoomSizeEstimation(TaskFamily):
             {"room_size_m2": area},
             by_thresholds(area, lambda v: v < 15, lambda v: v >= 35),
         )
+
+    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+        return PROGRAM
