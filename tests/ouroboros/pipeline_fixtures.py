@@ -1,0 +1,56 @@
+"""A tiny pipeline for tests: a few scenes, 32 px frames, a few dozen questions per round."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import ROOT, shared_file
+
+TINY = {
+    "seed": 0,
+    "scenes": {"meta": ["../shared/data/vsibench_meta/scannet_meta_info_val.json"], "max_real": 4,
+               "procedural": 4, "eval_fraction": 0.3},
+    "frames": {"n_frames": 2, "size": 32},
+    "proposer": {"kind": "template", "per_round": 40, "distance_mode": "vsibench"},
+    "filters": {"before_scoring": [{"invalid": {}}, {"near_tie": {}}, {"perturbation": {"k": 2}}, {"dedupe": {}}],
+                "after_scoring": [{"trivial": {"tau_easy": 0.9}}, {"blind_solvable": {}}, {"cartography": {}}],
+                "workers": 1, "timeout_s": 2.0},
+    "selection": {"budget": 12, "strategy": "frontier"},
+    "feedback": {"policy": "frontier"},
+    "solver": {"spec": "tiny", "image_size": 32, "max_frames": 2, "score_batch_size": 16, "size": {}},
+    "train": {"mode": "auto", "epochs": 1, "lr": 0.001, "batch_size": 8},
+    "base": {"budget": 16, "probe": 12, "epochs": 1},
+    "eval": {"source": "procedural", "n_questions": 24, "blind": True},
+    "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}, {"id": 3, "prev": 2}],
+}
+
+
+def write_params(directory: Path, **overrides) -> Path:
+    params = {**TINY, **overrides}
+    path = directory / "params.yaml"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    return path
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """The project's tracked files in tmp_path/proj (a fresh git repo), ../shared beside it."""
+    shared = shared_file("vsibench_meta", "scannet_meta_info_val.json").parents[2]
+    (tmp_path / "shared").symlink_to(shared)
+    proj = tmp_path / "proj"
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        src = ROOT / name
+        if src.is_file():
+            (proj / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, proj / name)
+    for stale in ("dvc.lock", "lake", "runs"):
+        target = proj / stale
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    subprocess.run(["git", "init", "-q"], cwd=proj, check=True)
+    write_params(proj)
+    return proj

@@ -1,0 +1,125 @@
+"""The stages in process, on a tiny workspace: what each writes, and that reruns are content-identical."""
+
+import json
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from ouroboros.base import train_base
+from ouroboros.cli import app
+from ouroboros.errors import StageInputError
+from ouroboros.evalset import build_evalset
+from ouroboros.params import load_params
+from ouroboros.prepare import prepare
+from ouroboros.report import report
+from ouroboros.round import LoopMode, run_round
+from ouroboros.workspace import Workspace
+from store import Lake
+from tests.ouroboros.pipeline_fixtures import write_params
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """prepare -> evalset -> base -> rounds 1, 2 in a tmp workspace, run once for the module."""
+    from tests.conftest import shared_file
+
+    shared_file("vsibench_meta", "scannet_meta_info_val.json")
+    root = tmp_path_factory.mktemp("ws")
+    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
+    params = load_params(write_params(root, scenes={"meta": [meta], "max_real": 4, "procedural": 4,
+                                                    "eval_fraction": 0.3}))
+    ws = Workspace(root)
+    prepare(params, ws)
+    build_evalset(params, ws)
+    train_base(params, ws)
+    run_round(1, 0, params, ws)
+    run_round(2, 1, params, ws)
+    return params, ws
+
+
+def test_every_stage_writes_its_tables_and_files(workspace):
+    params, ws = workspace
+    lake = ws.lake()
+    assert {"scenes", "frames", "qa__eval", "qa__r0", "qa__r1", "qa__r2", "scores__r1", "rounds__r2"} <= set(
+        lake.tables())
+    assert lake.count("frames") == lake.count("scenes") * params.frames.n_frames
+    for n in (0, 1, 2):
+        assert (ws.solver_dir(n) / "solver.json").is_file()
+        metrics = json.loads(ws.metrics_path(n).read_text())
+        assert {"eval", "eval_blind", "counts", "train"} <= set(metrics)
+        assert 0 <= metrics["eval"]["overall"] <= 100
+    rounds = lake.read("rounds").sort("round")
+    assert rounds["round"].to_list() == [0, 1, 2] and rounds["prev"].to_list() == [0, 0, 1]
+
+
+def test_a_round_scores_with_the_previous_solver_and_selects_within_budget(workspace):
+    params, ws = workspace
+    lake = ws.lake()
+    qa = lake.read("qa__r1")
+    scores = lake.read("scores__r1")
+    assert set(scores["solver"]) == {"r0"} and set(scores["round"]) == {1}
+    assert set(scores["blind"]) == {False, True}
+    selected = qa.filter(pl.col("selected"))
+    assert 0 < selected.height <= params.selection.budget
+    # only kept rows are ever selected, and every selected row was scored
+    assert selected["drop_reason"].null_count() == selected.height
+    assert set(selected["qa_id"]) <= set(scores["qa_id"])
+    counts = json.loads(ws.metrics_path(1).read_text())["counts"]
+    assert counts["proposed"] == qa.height and counts["selected"] == selected.height
+
+
+def test_eval_questions_come_from_held_out_scenes_only(workspace):
+    _, ws = workspace
+    lake = ws.lake()
+    eval_scenes = set(lake.read("qa__eval")["scene_id"])
+    train_scenes = set(lake.scan("qa").filter(pl.col("split") == "train").collect()["scene_id"])
+    assert eval_scenes and train_scenes and not eval_scenes & train_scenes
+
+
+def test_rerunning_a_round_gives_the_same_content_fingerprint(workspace):
+    params, ws = workspace
+    before = json.loads(ws.fingerprint_path(2).read_text())
+    run_round(2, 1, params, ws)
+    after = json.loads(ws.fingerprint_path(2).read_text())
+    assert after["content"] == before["content"]
+    assert len(ws.lake().versions("qa__r2")) > 2  # rewritten, yet the same content
+
+
+def test_open_loop_differs_from_closed(workspace):
+    params, ws = workspace
+    closed = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
+    run_round(2, 1, params, ws, LoopMode(feedback=False, selection="random"))
+    opened = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
+    run_round(2, 1, params, ws)  # restore the closed-loop round for the other tests
+    assert opened != closed
+
+
+def test_report_tables(workspace):
+    params, ws = workspace
+    summary = report(params.__class__(**{**params.__dict__, "rounds": params.rounds[:2]}), ws)
+    assert set(summary) == {"r0", "r1", "r2"}
+    evals = pl.read_csv(ws.report_dir / "eval.csv")
+    assert set(evals["round"]) == {0, 1, 2} and "overall" in set(evals["task"])
+    datamap = pl.read_csv(ws.report_dir / "datamap.csv")
+    assert datamap.height > 0 and datamap["std"].min() >= 0
+
+
+def test_missing_previous_round_stops_before_any_write(tmp_path, workspace):
+    params, ws = workspace
+    with pytest.raises(StageInputError, match="r7/feedback.json: missing round 7 feedback"):
+        run_round(8, 7, params, ws)
+    assert "qa__r8" not in ws.lake().tables()
+
+
+def test_cli_round_rejects_rounds_not_in_params(tmp_path):
+    params = write_params(tmp_path)
+    result = CliRunner().invoke(app, ["round", "5", "--prev", "4", "--params", str(params), "--root", str(tmp_path)])
+    assert result.exit_code == 2 and "round 5 with prev 4 is not in" in result.output
+
+
+def test_cli_reports_params_errors_by_key(tmp_path):
+    params = write_params(tmp_path, selection={"budgett": 3})
+    result = CliRunner().invoke(app, ["base", "--params", str(params), "--root", str(tmp_path)])
+    assert result.exit_code == 2 and "params.yaml.selection.budgett: unknown key" in result.output
+    assert not Lake(tmp_path / "lake").tables()
