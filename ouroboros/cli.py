@@ -9,7 +9,7 @@ os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 # with ours; rich progress bars already cover the long steps.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-from ouroboros.commands import demo, diff, export, frames, pipeline, scenes, slice, status, vsibench  # noqa: E402
+from ouroboros.commands import ablate, demo, diff, export, frames, pipeline, scenes, slice, status, vsibench  # noqa: E402
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -29,3 +29,4 @@ app.command("round")(pipeline.round_)
 app.command("report")(pipeline.report)
 app.command("demo")(demo.demo)
 app.command("export")(export.export_)
+app.command("ablate")(ablate.ablate_)
