@@ -15,8 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from ouroboros.base import random_slice, train_base
-from ouroboros.evalset import build_evalset, load_evalset
-from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes, with_frame_ids
+from ouroboros.evalset import build_evalset, load_evalset, train_and_eval_scenes
+from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
 from ouroboros.params import Params, RoundRef
 from ouroboros.prepare import prepare, solver_frames
 from ouroboros.round import LoopMode, run_round, solver_source
@@ -47,7 +47,7 @@ def fork(common: Workspace, root: Path) -> Workspace:
 def static_rounds(params: Params, ws: Workspace, rounds: int) -> list[dict]:
     """Train on one up-front random dataset of rounds x budget rows, a chunk per round."""
     lake = ws.lake()
-    train_scenes, _ = split_scenes(load_scenes(lake), params.scenes.eval_fraction)
+    train_scenes, _ = train_and_eval_scenes(params, ws)
     frames = load_frames(lake, [s.scene_id for s in train_scenes])
     infos = frame_infos(frames, train_scenes)
     budget = params.selection.budget

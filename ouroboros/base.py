@@ -15,8 +15,8 @@ import polars as pl
 
 from curation.feedback import compute_feedback
 from curation.selection import with_selected
-from ouroboros.evalset import load_evalset
-from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes, with_frame_ids
+from ouroboros.evalset import load_evalset, train_and_eval_scenes
+from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
@@ -38,7 +38,7 @@ def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
 
 def train_base(params: Params, ws: Workspace) -> dict:
     lake = ws.lake()
-    train_scenes, _ = split_scenes(load_scenes(lake), params.scenes.eval_fraction)
+    train_scenes, _ = train_and_eval_scenes(params, ws)
     frames = load_frames(lake, [s.scene_id for s in train_scenes])
     infos = frame_infos(frames, train_scenes)
     b = params.base

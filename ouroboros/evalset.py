@@ -2,16 +2,23 @@
 
     ouro evalset        (dvc.yaml stage `eval_set`)
 
-Questions are proposed on the held-out scenes (a fixed share of scene ids), executed
-and filtered like training rows; only rows the filters keep are evaluated on. Written
-to the lake partition `qa__eval` (split "eval") and runs/eval/fingerprint.json.
+`eval.source: procedural`: questions proposed on the held-out scenes (a fixed share of
+scene ids), executed and filtered like training rows; only rows the filters keep are
+evaluated on. `eval.source: vsibench`: the benchmark's own derivable questions
+(`eval.annotations`) on its scenes, with the official answers; those scenes are then
+held out of every round. Written to the lake partition `qa__eval` (split "eval") and
+runs/eval/fingerprint.json.
 """
 
 import polars as pl
 
+from curation.executor import Executor
+from curation.scenes import Scene
+from curation.vsibench import evalset_rows, load_annotations
+from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes, with_frame_ids
-from ouroboros.params import Params
+from ouroboros.params import Params, ProposerParams
 from ouroboros.steps import execute_and_filter, propose
 from ouroboros.workspace import Workspace
 
@@ -19,16 +26,44 @@ EVAL_PARTITION = "eval"
 EVAL_SEED_OFFSET = 1_000_003  # eval questions never share the training proposer's random stream
 
 
-def build_evalset(params: Params, ws: Workspace) -> dict:
-    lake = ws.lake()
-    _, held = split_scenes(load_scenes(lake), params.scenes.eval_fraction)
-    frames = load_frames(lake, [s.scene_id for s in held])
+def held_out_names(params: Params) -> set[str] | None:
+    """Scene names the benchmark's eval set uses (None: the eval set is procedural)."""
+    if params.eval.source != "vsibench":
+        return None
+    return set(load_annotations(params.eval.annotations)["scene_name"].unique())
+
+
+def train_and_eval_scenes(params: Params, ws: Workspace) -> tuple[list[Scene], list[Scene]]:
+    """The scenes rounds may train on, and the held-out ones."""
+    return split_scenes(load_scenes(ws.lake()), params.scenes.eval_fraction, held_out_names(params))
+
+
+def procedural_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
     infos = frame_infos(frames, held)
     proposals = propose(
-        params.proposer.__class__(kind="template", distance_mode=params.proposer.distance_mode),
+        ProposerParams(kind="template", distance_mode=params.proposer.distance_mode),
         params.seed + EVAL_SEED_OFFSET, held, params.eval.n_questions, None, infos=infos, round=0, split="eval",
     )
-    rows = with_frame_ids(execute_and_filter(proposals, held, infos, params.filters, params.seed), frames)
+    return with_frame_ids(execute_and_filter(proposals, held, infos, params.filters, params.seed), frames)
+
+
+def benchmark_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
+    annotations = load_annotations(params.eval.annotations)
+    by_id = {s.scene_id: s.name for s in held}
+    frames_by_scene = {by_id[sid]: part["frame_id"].to_list()
+                       for (sid,), part in frames.sort("index").group_by("scene_id", maintain_order=True)}
+    with Executor(workers=params.filters.workers, timeout_s=params.filters.timeout_s) as executor:
+        return evalset_rows(annotations, held, frames_by_scene, executor, distance_mode=params.proposer.distance_mode)
+
+
+def build_evalset(params: Params, ws: Workspace) -> dict:
+    lake = ws.lake()
+    _, held = train_and_eval_scenes(params, ws)
+    if params.eval.blind and len(held) < 2:
+        raise StageInputError(f"eval.blind swaps frames between held-out scenes, but only {len(held)} scene is "
+                              f"held out: raise scenes.eval_fraction ({params.scenes.eval_fraction}) or add scenes")
+    frames = load_frames(lake, [s.scene_id for s in held])
+    rows = (benchmark_rows if params.eval.source == "vsibench" else procedural_rows)(params, held, frames)
     lake.write("qa", rows, mode="overwrite", partition=EVAL_PARTITION)
     write_fingerprint(ws.eval_dir / "fingerprint.json", lake, {"qa": f"qa__{EVAL_PARTITION}"})
     kept = rows.filter(pl.col("drop_reason").is_null() & pl.col("answer").is_not_null())

@@ -3,7 +3,7 @@
 Pure functions of lake tables; nothing here writes.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import polars as pl
 
@@ -27,10 +27,17 @@ def load_scenes(lake: Lake) -> list[Scene]:
     return sorted((Scene.from_row(r) for r in rows.iter_rows(named=True)), key=lambda s: s.scene_id)
 
 
-def split_scenes(scenes: Sequence[Scene], eval_fraction: float) -> tuple[list[Scene], list[Scene]]:
-    """(train scenes, held-out eval scenes)."""
-    train = [s for s in scenes if not is_held_out(s.scene_id, eval_fraction)]
-    held = [s for s in scenes if is_held_out(s.scene_id, eval_fraction)]
+def split_scenes(
+    scenes: Sequence[Scene], eval_fraction: float, held_out_names: Collection[str] | None = None
+) -> tuple[list[Scene], list[Scene]]:
+    """(train scenes, held-out eval scenes). With `held_out_names` (the benchmark's own
+    scenes, when the eval set comes from VSI-Bench) exactly those scenes are held out."""
+    if held_out_names is None:
+        held_ids = {s.scene_id for s in scenes if is_held_out(s.scene_id, eval_fraction)}
+    else:
+        held_ids = {s.scene_id for s in scenes if s.name in held_out_names}
+    train = [s for s in scenes if s.scene_id not in held_ids]
+    held = [s for s in scenes if s.scene_id in held_ids]
     if not train or not held:
         raise StageInputError(f"{len(scenes)} scene(s) split into {len(train)} train / {len(held)} eval; need both")
     return train, held

@@ -16,8 +16,8 @@ import polars as pl
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import SelectionParams, select, with_selected
 from ouroboros.base import random_slice
-from ouroboros.evalset import load_evalset
-from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes, with_frame_ids
+from ouroboros.evalset import load_evalset, train_and_eval_scenes
+from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
@@ -62,7 +62,7 @@ def choose(rows: pl.DataFrame, scores: pl.DataFrame, params: Params, mode: LoopM
 
 def run_round(n: int, prev: int, params: Params, ws: Workspace, mode: LoopMode = LoopMode()) -> dict:
     lake = ws.lake()
-    train_scenes, _ = split_scenes(load_scenes(lake), params.scenes.eval_fraction)
+    train_scenes, _ = train_and_eval_scenes(params, ws)
     frames = load_frames(lake, [s.scene_id for s in train_scenes])
     infos = frame_infos(frames, train_scenes)
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from ouroboros.base import train_base
 from ouroboros.cli import app
 from ouroboros.errors import StageInputError
-from ouroboros.evalset import build_evalset
+from ouroboros.evalset import build_evalset, train_and_eval_scenes
 from ouroboros.params import load_params
 from ouroboros.prepare import prepare
 from ouroboros.report import report
@@ -123,3 +123,68 @@ def test_cli_reports_params_errors_by_key(tmp_path):
     result = CliRunner().invoke(app, ["base", "--params", str(params), "--root", str(tmp_path)])
     assert result.exit_code == 2 and "params.yaml.selection.budgett: unknown key" in result.output
     assert not Lake(tmp_path / "lake").tables()
+
+
+def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
+    from tests.conftest import shared_file
+
+    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
+    annotations = str(shared_file("vsibench_qa", "sample_scannet.jsonl"))
+    params = load_params(write_params(
+        tmp_path, scenes={"meta": [meta], "max_real": 0, "procedural": 2, "eval_fraction": 0.3},
+        eval={"source": "vsibench", "annotations": annotations, "blind": False}))
+    ws = Workspace(tmp_path)
+    prepare(params, ws)
+    summary = build_evalset(params, ws)
+    rows = ws.lake().read("qa__eval")
+    assert set(rows["proposer"]) == {"vsibench"} and summary["kept"] == rows.height > 100
+    benchmark_scenes = {json.loads(line)["scene_name"] for line in open(annotations)}
+    train, held = train_and_eval_scenes(params, ws)
+    assert {s.name for s in held} == benchmark_scenes
+    assert not {s.name for s in train} & benchmark_scenes
+
+
+def test_export_formats_carry_prompt_answer_and_frames(workspace, tmp_path):
+    from ouroboros.export import export
+
+    _, ws = workspace
+    lake = ws.lake()
+    rows = lake.read("qa__r1").filter(pl.col("selected"))
+    frames = lake.read("frames")
+    for fmt, data_file in (("jsonl", "data.jsonl"), ("swift", "data.jsonl"), ("llamafactory", "data.json")):
+        out = tmp_path / fmt
+        written = export(rows, frames, out, fmt, max_frames=2)
+        assert written["records"] == rows.height
+        text = (out / data_file).read_text()
+        records = json.loads(text) if fmt == "llamafactory" else [json.loads(x) for x in text.splitlines()]
+        first = records[0]
+        images = first["images"]
+        assert images and all((out / p).is_file() for p in images)
+        if fmt == "jsonl":
+            assert first["prompt"].startswith("These are frames of a video.")
+        else:
+            user, assistant = first["messages"]
+            assert user["content"].count("<image>") == len(images)
+            assert assistant["content"] in set(rows["answer"])
+    info = json.loads((tmp_path / "llamafactory" / "dataset_info.json").read_text())
+    assert info["ouroboros_spatial"]["formatting"] == "sharegpt"
+
+
+def test_cli_export_of_a_round_without_rows(workspace, tmp_path):
+    _, ws = workspace
+    result = CliRunner().invoke(app, ["export", "--round", "9", "--out", str(tmp_path), "--lake", str(ws.lake_dir)])
+    assert result.exit_code == 2 and "round 9 has no selected rows" in result.output
+
+
+def test_blind_eval_needs_two_held_out_scenes(tmp_path):
+    from tests.conftest import shared_file
+
+    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
+    params = load_params(write_params(tmp_path, scenes={"meta": [meta], "max_real": 3, "procedural": 0,
+                                                        "eval_fraction": 0.3}))
+    ws = Workspace(tmp_path)
+    prepare(params, ws)
+    assert len(train_and_eval_scenes(params, ws)[1]) == 1  # scene ids fix the split
+    with pytest.raises(StageInputError, match="raise scenes.eval_fraction"):
+        build_evalset(params, ws)
+    assert "qa__eval" not in ws.lake().tables()
