@@ -16,7 +16,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from store import Lake, diff
+from store import Lake
+from store.diff import diff
 
 TASKS = ["object_counting", "object_abs_distance", "object_size_estimation", "room_size_estimation",
          "object_rel_distance", "object_rel_direction_easy", "object_rel_direction_medium",

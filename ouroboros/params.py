@@ -15,7 +15,7 @@ import yaml
 from curation.feedback import FeedbackParams
 from ouroboros.config import build
 from ouroboros.errors import ParamsError
-from training.sft import TrainParams
+from training.train_params import TrainParams
 
 DEFAULT_META = "../shared/data/vsibench_meta/scannet_meta_info_val.json"
 Recipe = list[dict[str, dict[str, Any] | None]]

@@ -9,9 +9,10 @@ fingerprint, metrics and plot data, `runs/report/`).
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from store import Lake
+if TYPE_CHECKING:
+    from store.lake import Lake
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class Workspace:
     def runs(self) -> Path:
         return self.root / "runs"
 
-    def lake(self) -> Lake:
+    def lake(self) -> "Lake":
+        from store.lake import Lake  # lancedb takes seconds to import; `ouro --help` needs none of it
+
         return Lake(self.lake_dir)
 
     def round_dir(self, n: int) -> Path:

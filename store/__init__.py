@@ -1,7 +1,29 @@
-"""The lake: pyarrow schemas, LanceDB tables, polars views and row-level diffs."""
+"""The lake: pyarrow schemas, LanceDB tables, polars views and row-level diffs.
 
-from store.diff import Diff, diff
-from store.errors import SchemaError, TableNotFoundError, UserFacingError
-from store.lake import Lake
+The row-level diff is `store.diff.diff` (a submodule and a function of one name, so it
+is not re-exported here). Exports resolve lazily: importing `store.errors` (which every package's errors build
+on) must not pull in lancedb, seconds of start-up for a CLI `--help` or a sandbox worker.
+"""
 
-__all__ = ["Diff", "Lake", "SchemaError", "TableNotFoundError", "UserFacingError", "diff"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Lake": "store.lake",
+    "SchemaError": "store.errors",
+    "TableNotFoundError": "store.errors",
+    "UserFacingError": "store.errors",
+}
+
+if TYPE_CHECKING:
+    from store.errors import SchemaError, TableNotFoundError, UserFacingError
+    from store.lake import Lake
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'store' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)
+
+
+__all__ = ["Lake", "SchemaError", "TableNotFoundError", "UserFacingError"]

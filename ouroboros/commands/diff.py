@@ -10,7 +10,8 @@ from rich.table import Table
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake, diff
+from store import Lake
+from store.diff import diff
 from store.views import difficulty_mix
 
 VALUE_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]

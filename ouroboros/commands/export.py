@@ -7,19 +7,20 @@ import typer
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
-from ouroboros.export import FORMATS, export
 from store import Lake
 
 
 @user_errors
 def export_(
     round: int = typer.Option(..., "--round", "-r", help="The round whose training slice is exported."),
-    fmt: str = typer.Option("jsonl", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
+    fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, swift (ms-swift) or llamafactory."),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory (data file + images/)."),
     lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory."),
     max_frames: int = typer.Option(4, "--max-frames", min=1, help="Frames per question, sampled uniformly."),
 ) -> None:
     """Write round N's selected questions with their frames in a trainer's format."""
+    from ouroboros.export import FORMATS, export  # imports the solver's prompt code (transformers)
+
     if fmt not in FORMATS:
         raise CliInputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if not lake.exists():

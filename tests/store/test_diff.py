@@ -1,7 +1,8 @@
 import polars as pl
 import pytest
 
-from store import Lake, diff
+from store import Lake
+from store.diff import diff
 from tests.store.test_schema import qa_row
 
 

@@ -1,0 +1,66 @@
+"""`TrainParams`: one fine-tuning run's settings, TRL-style (every field with a help text).
+
+Kept apart from training.sft so that reading params.yaml does not import transformers.
+"""
+
+import math
+from dataclasses import dataclass, field, fields
+
+from training.errors import TrainParamsError
+
+MODES = ("auto", "full", "lora")
+SCHEDULES = ("constant", "linear", "cosine")
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """One fine-tuning run. `max_steps` > 0 overrides `epochs`; `max_frames`/`image_size` of
+    None keep the solver's own frame settings (a value replaces them, and is saved with
+    the checkpoint so scoring later sees frames the same way)."""
+
+    mode: str = field(
+        default="auto",
+        metadata={"help": "full: train every weight; lora: peft adapter; auto: full for tiny, lora for checkpoints"},
+    )
+    epochs: float = field(default=1.0, metadata={"help": "passes over the samples"})
+    max_steps: int = field(default=0, metadata={"help": "optimizer steps; 0 = use epochs"})
+    lr: float = field(default=1e-4, metadata={"help": "peak learning rate (AdamW)"})
+    batch_size: int = field(default=8, metadata={"help": "samples per optimizer step per device"})
+    schedule: str = field(default="constant", metadata={"help": "learning-rate schedule: constant|linear|cosine"})
+    warmup_ratio: float = field(default=0.0, metadata={"help": "fraction of steps with linear warmup"})
+    weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay"})
+    lora_rank: int = field(default=16, metadata={"help": "LoRA rank r"})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA scale alpha (update scaled by alpha / r)"})
+    lora_dropout: float = field(default=0.0, metadata={"help": "dropout on the LoRA input"})
+    lora_targets: tuple[str, ...] = field(
+        default=("q_proj", "k_proj", "v_proj", "o_proj"),
+        metadata={"help": "module names LoRA wraps; the defaults are the language model's attention"},
+    )
+    seed: int = field(default=0, metadata={"help": "seeds init of new LoRA weights and the data order"})
+    max_frames: int | None = field(default=None, metadata={"help": "frames per question; None = the solver's"})
+    image_size: int | None = field(default=None, metadata={"help": "frame side budget in px; None = the solver's"})
+    gradient_checkpointing: bool | None = field(default=None, metadata={"help": "None = on for CUDA only"})
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise TrainParamsError("mode", f"one of {MODES}", self.mode)
+        if self.schedule not in SCHEDULES:
+            raise TrainParamsError("schedule", f"one of {SCHEDULES}", self.schedule)
+        checks = {
+            "epochs": self.epochs > 0 or self.max_steps > 0,
+            "max_steps": isinstance(self.max_steps, int) and self.max_steps >= 0,
+            "lr": self.lr > 0 and math.isfinite(self.lr),
+            "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 1,
+            "warmup_ratio": 0 <= self.warmup_ratio < 1,
+            "weight_decay": self.weight_decay >= 0,
+            "lora_rank": isinstance(self.lora_rank, int) and self.lora_rank >= 1,
+            "lora_alpha": self.lora_alpha > 0,
+            "lora_dropout": 0 <= self.lora_dropout < 1,
+            "lora_targets": len(self.lora_targets) > 0 and all(isinstance(t, str) for t in self.lora_targets),
+            "max_frames": self.max_frames is None or (isinstance(self.max_frames, int) and self.max_frames >= 1),
+            "image_size": self.image_size is None or (isinstance(self.image_size, int) and self.image_size >= 32),
+        }
+        for name, ok in checks.items():
+            if not ok:
+                spec = next(f for f in fields(self) if f.name == name)
+                raise TrainParamsError(name, spec.metadata["help"], getattr(self, name))
