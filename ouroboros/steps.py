@@ -17,7 +17,9 @@ from curation.filters import FilterContext, apply_recipe
 from curation.proposer import CorpusProposer, LLMProposer, TemplateProposer
 from curation.scenes import Scene
 from ouroboros.params import FiltersParams, Params, ProposerParams
+from store.schema import SCORES
 from training.confidence import score
+from training.evaluate import evaluate
 from training.solver import Solver
 
 SAMPLE_COLUMNS = ["qa_id", "scene_id", "task", "question", "options", "answer_type", "answer", "frame_ids"]
@@ -66,9 +68,7 @@ def score_rows(
 ) -> pl.DataFrame:
     """SCORES rows: the solver's confidence in each row's gold answer."""
     if rows.is_empty():
-        return pl.DataFrame(schema={"qa_id": pl.String, "round": pl.Int32, "solver": pl.String,
-                                    "blind": pl.Boolean, "confidence": pl.Float64, "correct": pl.Boolean,
-                                    "prediction": pl.String, "mra": pl.Float64})
+        return pl.from_arrow(SCORES.empty_table())
     scored = score(solver, rows.select(SAMPLE_COLUMNS), frames, batch_size=batch_size, blind=blind)
     return scored.with_columns(
         pl.lit(round, pl.Int32).alias("round"), pl.lit(solver_name).alias("solver"), pl.lit(blind).alias("blind")
@@ -77,8 +77,6 @@ def score_rows(
 
 def eval_scores(solver: Solver, evalset: pl.DataFrame, frames: pl.DataFrame, params: Params) -> dict:
     """VSI-Bench metrics on the held-out set, sighted and (optionally) blind."""
-    from training.evaluate import evaluate
-
     samples = evalset.select(SAMPLE_COLUMNS)
     out = {"eval": evaluate(solver, samples, frames, batch_size=params.solver.score_batch_size)}
     if params.eval.blind:
