@@ -1,21 +1,20 @@
-"""`ouro status`: what the lake holds."""
+"""`ouro status`: what the lake holds, and what each round did."""
 
+import json
 from pathlib import Path
 
+import polars as pl
 import typer
 from rich.table import Table
 
 from ouroboros.console import console, user_errors
 from store import Lake
 
+ROUND_COUNTS = ("proposed", "valid", "ambiguous", "scored", "selected")
 
-@user_errors
-def status(lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory.")) -> None:
-    """Tables, row counts and versions of the lake."""
-    if not lake.exists():
-        raise FileNotFoundError(f"no lake at {lake} (create one with `ouro scenes import`)")
-    store = Lake(lake)
-    table = Table(title=f"lake {lake}")
+
+def tables_table(store: Lake, title: str) -> Table:
+    table = Table(title=title)
     for column in ("table", "rows", "version", "versions", "last write (UTC)"):
         table.add_column(column)
     for name in store.tables():
@@ -24,4 +23,37 @@ def status(lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake 
             name, str(store.count(name)), str(versions[-1].version), str(len(versions)),
             f"{versions[-1].timestamp:%Y-%m-%d %H:%M:%S}",
         )
-    console.print(table)
+    return table
+
+
+def rounds_table(rounds: pl.DataFrame, scores: pl.DataFrame) -> Table:
+    """One line per round: counts, the scored rows' mean confidence, eval and blind eval."""
+    confidence = dict(
+        scores.filter(~pl.col("blind")).group_by("round").agg(pl.col("confidence").mean()).iter_rows()
+    )
+    table = Table(title="rounds")
+    for column in ("round", "prev", *ROUND_COUNTS, "mean conf.", "eval", "blind", "fingerprint"):
+        table.add_column(column, justify="right")
+    for row in rounds.sort("round").iter_rows(named=True):
+        counts, metrics = json.loads(row["counts"]), json.loads(row["metrics"])
+        conf = confidence.get(row["round"])
+        table.add_row(
+            str(row["round"]), str(row["prev"]), *[str(counts.get(k, 0)) for k in ROUND_COUNTS],
+            "-" if conf is None else f"{conf:.3f}",
+            f"{metrics.get('eval', {}).get('overall', float('nan')):.1f}",
+            f"{metrics.get('eval_blind', {}).get('overall', float('nan')):.1f}",
+            row["fingerprint"][:12],
+        )
+    return table
+
+
+@user_errors
+def status(lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory.")) -> None:
+    """Tables, row counts and versions of the lake; counts and scores of every round."""
+    if not lake.exists():
+        raise FileNotFoundError(f"no lake at {lake} (create one with `ouro scenes import`)")
+    store = Lake(lake)
+    console.print(tables_table(store, f"lake {lake}"))
+    rounds = store.read("rounds")
+    if rounds.height:
+        console.print(rounds_table(rounds, store.read("scores")))

@@ -1,6 +1,7 @@
 """The stages in process, on a tiny workspace: what each writes, and that reruns are content-identical."""
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -188,3 +189,13 @@ def test_blind_eval_needs_two_held_out_scenes(tmp_path):
     with pytest.raises(StageInputError, match="raise scenes.eval_fraction"):
         build_evalset(params, ws)
     assert "qa__eval" not in ws.lake().tables()
+
+
+def test_status_lists_rounds_with_counts_and_scores(workspace):
+    _, ws = workspace
+    result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["status", "--lake", str(ws.lake_dir)])
+    assert result.exit_code == 0, result.output
+    assert "qa__r1" in result.output and "rounds" in result.output
+    counts = json.loads(ws.metrics_path(1).read_text())["counts"]
+    line = next(x for x in result.output.splitlines() if re.match(r"│\s+1 │", x))
+    assert str(counts["proposed"]) in line and str(counts["selected"]) in line
