@@ -2,8 +2,8 @@
 
 Every round (the base round 0 too) ends here, so all rounds leave the same files:
 lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
-metrics.json, confidence.csv (difficulty histogram) and fingerprint.json (written
-last: a round without it did not finish).
+metrics.json, confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
+(written last but for the rounds row: a round without it did not finish).
 """
 
 import hashlib

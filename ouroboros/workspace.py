@@ -3,7 +3,7 @@
 The paths are fixed relative to the project root because dvc.yaml names them as stage
 outputs: `lake/` (one LanceDB directory, one `.lance` folder per table partition) and
 `runs/` (`runs/scenes.json`, `runs/eval/`, `runs/r<N>/` with solver, feedback,
-fingerprint, metrics and plot data, `runs/report/`).
+metrics and plot data, `runs/fingerprints/r<N>.json`, `runs/report/`).
 """
 
 import json
@@ -42,7 +42,8 @@ class Workspace:
         return self.round_dir(n) / "feedback.json"
 
     def fingerprint_path(self, n: int) -> Path:
-        return self.round_dir(n) / "fingerprint.json"
+        # one folder for all rounds, so the report stage can depend on it whatever the rounds
+        return self.runs / "fingerprints" / f"r{n}.json"
 
     def metrics_path(self, n: int) -> Path:
         return self.round_dir(n) / "metrics.json"

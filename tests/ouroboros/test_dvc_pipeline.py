@@ -58,7 +58,7 @@ def test_kill_9_mid_round_then_repro_completes(tmp_path):
     time.sleep(2.0)
     os.killpg(process.pid, signal.SIGKILL)  # the stage's `ouro round` dies with DVC
     process.wait()
-    assert not (proj / "runs" / "r2" / "fingerprint.json").exists()
+    assert not (proj / "runs" / "fingerprints" / "r2.json").exists()
     dvc(proj, "repro")
     assert stale_stages(proj) == set()
     lake = Lake(proj / "lake")
