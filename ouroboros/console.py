@@ -14,6 +14,15 @@ console = Console()
 err_console = Console(stderr=True)
 T = TypeVar("T")
 
+# Column headers for per-task tables, short enough for an 80-column terminal.
+SHORT_TASK = {"object_counting": "count", "object_size_estimation": "size", "room_size_estimation": "room",
+              "object_abs_distance": "abs dist", "object_rel_distance": "rel dist",
+              "object_rel_direction": "rel dir", "obj_appearance_order": "order", "route_planning": "route"}
+
+
+def short_task(task: str) -> str:
+    return SHORT_TASK.get(task, task)
+
 
 def user_errors(fn: Callable) -> Callable:
     """Expected errors print one red line on stderr and exit 2, with no traceback."""

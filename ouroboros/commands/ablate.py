@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ouroboros.console import console, user_errors
+from ouroboros.console import console, short_task, user_errors
 from ouroboros.params import load_params
 
 
@@ -14,7 +14,7 @@ def ablation_table(results: dict) -> Table:
     tasks = sorted({t for rows in results.values() for r in rows for t in r["eval"] if t != "overall"})
     table = Table(title="held-out eval (x100) per policy and round; blind = frames swapped between scenes")
     for column in ["policy", "round", "overall", "blind", *tasks]:
-        table.add_column(column.replace("object_", "").replace("_estimation", ""), justify="right")
+        table.add_column(short_task(column), justify="right")
     for policy, rows in results.items():
         for r in rows:
             ev, blind = r["eval"], r.get("eval_blind", {})

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ouroboros.console import console, user_errors
+from ouroboros.console import console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 from ouroboros.workspace import Workspace, read_json
@@ -34,18 +34,24 @@ def run_dvc(*args: str, root: Path) -> None:
         raise CliInputError(f"`dvc {' '.join(args)}` failed with exit code {result.returncode} (its output is above)")
 
 
-def summary_table(summary: dict) -> Table:
-    tasks = sorted({t for r in summary.values() for t in r["eval"] if t != "overall"})
-    table = Table(title="per round (eval = VSI-Bench score on held-out questions, x100)")
-    for name in ["round", *[c for c, _ in COUNT_COLUMNS], "eval", "blind", *tasks]:
-        table.add_column(name.replace("object_", "").replace("_estimation", ""), justify="right")
+def counts_table(summary: dict) -> Table:
+    table = Table(title="what each round kept (rows)")
+    for name in ["round", *[c for c, _ in COUNT_COLUMNS]]:
+        table.add_column(name, justify="right")
     for name, row in summary.items():
-        counts, ev, blind = row["counts"], row["eval"], row["eval_blind"]
-        table.add_row(
-            name, *[str(counts.get(key, 0)) for _, key in COUNT_COLUMNS],
-            f"{ev.get('overall', 0):.1f}", f"{blind.get('overall', 0):.1f}" if blind else "-",
-            *[f"{ev[t]:.1f}" if t in ev else "-" for t in tasks],
-        )
+        table.add_row(name, *[str(row["counts"].get(key, 0)) for _, key in COUNT_COLUMNS])
+    return table
+
+
+def eval_table(summary: dict) -> Table:
+    tasks = sorted({t for r in summary.values() for t in r["eval"] if t != "overall"})
+    table = Table(title="held-out eval, VSI-Bench score x100 (blind = frames of another scene)")
+    for name in ["round", "overall", "blind", *[short_task(t) for t in tasks]]:
+        table.add_column(name, justify="right")
+    for name, row in summary.items():
+        ev, blind = row["eval"], row["eval_blind"]
+        table.add_row(name, f"{ev.get('overall', 0):.1f}", f"{blind['overall']:.1f}" if blind else "-",
+                      *[f"{ev[t]:.1f}" if t in ev else "-" for t in tasks])
     return table
 
 
@@ -58,7 +64,9 @@ def demo(
         raise CliInputError(f"{root.resolve()} is not the project root (no .dvc/ or dvc.yaml)")
     load_params(root / "params.yaml")  # a params mistake stops here, before DVC starts anything
     run_dvc("repro", root=root)
-    console.print(summary_table(read_json(Workspace(root).report_dir / "summary.json", "the report")))
+    summary = read_json(Workspace(root).report_dir / "summary.json", "the report")
+    console.print(counts_table(summary))
+    console.print(eval_table(summary))
     run_dvc("plots", "show", "-o", "dvc_plots", root=root)
     console.print(f"plots: {(root / 'dvc_plots' / 'index.html').resolve()}  "
                   f"(eval per task per round, difficulty histograms, data map); "
