@@ -1,0 +1,31 @@
+from rich.console import Console
+from typer.testing import CliRunner
+
+from ouroboros.cli import app
+from ouroboros.commands.demo import counts_table, eval_table
+
+SUMMARY = {
+    "r0": {"counts": {"proposed": 10, "valid": 8, "ambiguous": 1, "selected": 5},
+           "eval": {"overall": 20.0, "object_counting": 30.0}, "eval_blind": {"overall": 19.0}},
+    "r1": {"counts": {"proposed": 12, "valid": 9, "ambiguous": 2, "dropped_trivial": 3, "selected": 4},
+           "eval": {"overall": 25.5, "object_counting": 40.0}, "eval_blind": {}},
+}
+
+
+def render(table) -> str:
+    console = Console(width=80, record=True)
+    console.print(table)
+    return console.export_text()
+
+
+def test_summary_tables_fit_80_columns_and_show_every_round():
+    counts, evals = render(counts_table(SUMMARY)), render(eval_table(SUMMARY))
+    assert all(len(line) <= 80 for line in (counts + evals).splitlines())
+    r1 = next(line for line in counts.splitlines() if "r1" in line)
+    assert [c.strip() for c in r1.split("│")[1:-1]] == ["r1", "12", "9", "2", "3", "0", "4"]
+    assert "count" in evals and "25.5" in evals and "19.0" in evals
+
+
+def test_demo_outside_the_project_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--root", str(tmp_path)])
+    assert result.exit_code == 2 and "is not the project root" in result.output
