@@ -14,14 +14,14 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from ouroboros.base import random_slice, train_base
+from ouroboros.base import train_base
 from ouroboros.evalset import build_evalset, load_evalset, train_and_eval_scenes
 from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
 from ouroboros.params import Params, RoundRef
 from ouroboros.prepare import prepare, solver_frames
 from ouroboros.round import LoopMode, run_round, solver_source
-from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, scorable
-from ouroboros.workspace import Workspace, write_json
+from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, random_slice, scorable
+from ouroboros.workspace import Workspace, read_json, write_json
 from training.sft import train
 from training.solver import load_solver
 
@@ -85,7 +85,5 @@ def ablate(params: Params, root: Path, rounds: int, policies=POLICIES) -> dict:
 
 
 def load_base_metrics(ws: Workspace) -> dict:
-    from ouroboros.workspace import read_json
-
     m = read_json(ws.metrics_path(0), "base metrics")
     return {"round": 0, "eval": m["eval"], "eval_blind": m.get("eval_blind", {})}

@@ -11,8 +11,6 @@ directory) is used as it is: it only scores the probe.
 
 from dataclasses import replace
 
-import polars as pl
-
 from curation.feedback import compute_feedback
 from curation.selection import with_selected
 from ouroboros.evalset import load_evalset, train_and_eval_scenes
@@ -20,7 +18,15 @@ from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
-from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, scorable, score_rows
+from ouroboros.steps import (
+    SAMPLE_COLUMNS,
+    eval_scores,
+    execute_and_filter,
+    propose,
+    random_slice,
+    scorable,
+    score_rows,
+)
 from ouroboros.workspace import Workspace
 from training.sft import train
 from training.solver import load_solver
@@ -28,12 +34,6 @@ from training.solver import load_solver
 # About a third of template proposals fail execution or a filter; proposing this much more
 # leaves enough valid rows for the warm-start slice and the probe.
 OVERPROPOSE = 1.6
-
-
-def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
-    """`n` rows at random (deterministic for the seed), in qa_id order first so the input
-    order does not matter."""
-    return rows.sort("qa_id").sample(n=min(n, rows.height), shuffle=True, seed=seed)
 
 
 def train_base(params: Params, ws: Workspace) -> dict:

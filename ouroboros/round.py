@@ -15,7 +15,6 @@ import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import SelectionParams, select, with_selected
-from ouroboros.base import random_slice
 from ouroboros.evalset import load_evalset, train_and_eval_scenes
 from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
 from ouroboros.params import Params
@@ -27,6 +26,7 @@ from ouroboros.steps import (
     execute_and_filter,
     filter_after_scoring,
     propose,
+    random_slice,
     scorable,
     score_rows,
 )

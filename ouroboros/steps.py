@@ -62,6 +62,12 @@ def scorable(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(pl.col("answer").is_not_null() & pl.col("drop_reason").is_null())
 
 
+def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
+    """`n` rows at random (deterministic for the seed), in qa_id order first so the input
+    order does not matter."""
+    return rows.sort("qa_id").sample(n=min(n, rows.height), shuffle=True, seed=seed)
+
+
 def score_rows(
     solver: Solver, rows: pl.DataFrame, frames: pl.DataFrame, *, round: int, solver_name: str, blind: bool,
     batch_size: int,
