@@ -3,8 +3,8 @@
     ouro report         (dvc.yaml stage `report`)
 
 runs/report/summary.json (per round: counts, eval overall and per task, blind eval,
-training loss), runs/report/eval.csv (round, task, score, blind: the `dvc plots`
-source of eval per task per round) and runs/report/datamap.csv (Dataset Cartography:
+training loss), runs/report/eval.csv (per round: overall, blind and one column per
+task: the `dvc plots` source of eval per task per round) and runs/report/datamap.csv (Dataset Cartography:
 mean and std of each question's gold confidence over the rounds that scored it).
 """
 
@@ -20,13 +20,13 @@ def round_metrics(params: Params, ws: Workspace) -> list[dict]:
 
 
 def eval_table(rounds: list[dict]) -> pl.DataFrame:
-    rows = []
-    for m in rounds:
-        blind = m.get("eval_blind", {})
-        for task, value in m.get("eval", {}).items():
-            rows.append({"round": m["round"], "task": task, "score": value, "blind": blind.get(task)})
-    return pl.DataFrame(rows, schema={"round": pl.Int64, "task": pl.String, "score": pl.Float64,
-                                      "blind": pl.Float64})
+    """One row per round: overall, blind overall and every task's score (the DVC plot's series)."""
+    rows = [
+        {"round": m["round"], "overall": m["eval"].get("overall"), "blind": m.get("eval_blind", {}).get("overall"),
+         **{task: v for task, v in sorted(m["eval"].items()) if task != "overall"}}
+        for m in rounds
+    ]
+    return pl.DataFrame(rows)
 
 
 def data_map(scores: pl.DataFrame) -> pl.DataFrame:

@@ -101,7 +101,9 @@ def test_report_tables(workspace):
     summary = report(params.__class__(**{**params.__dict__, "rounds": params.rounds[:2]}), ws)
     assert set(summary) == {"r0", "r1", "r2"}
     evals = pl.read_csv(ws.report_dir / "eval.csv")
-    assert set(evals["round"]) == {0, 1, 2} and "overall" in set(evals["task"])
+    assert evals["round"].to_list() == [0, 1, 2]
+    assert {"overall", "blind", "object_counting"} <= set(evals.columns)
+    assert evals["overall"].to_list() == [summary[f"r{n}"]["eval"]["overall"] for n in range(3)]
     datamap = pl.read_csv(ws.report_dir / "datamap.csv")
     assert datamap.height > 0 and datamap["std"].min() >= 0
 
