@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -44,20 +45,35 @@ def test_repro_rerun_and_targeted_invalidation(tmp_path):
     assert "eval" in metrics
 
 
+def round_process(session: int, n: int) -> int | None:
+    """pid of the `ouro round n` that DVC started in process session `session`, if running."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            if os.getsid(int(proc.name)) == session and b"round" in args and str(n).encode() in args:
+                return int(proc.name)
+        except (OSError, ProcessLookupError):
+            continue
+    return None
+
+
 def test_kill_9_mid_round_then_repro_completes(tmp_path):
     proj = project_copy(tmp_path)
     process = subprocess.Popen(["dvc", "repro"], cwd=proj, env=dvc_env(), stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 600
-    # rounds__r1 is round 1's last write, so round 2 starts right after it appears; a round
-    # writes nothing before its end, and takes several seconds even at these sizes
-    while not (proj / "lake" / "rounds__r1.lance").exists() and time.monotonic() < deadline:
+    pid = None
+    while pid is None and time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("dvc repro finished before round 2 started; cannot kill it mid-round")
-        time.sleep(0.1)
-    time.sleep(2.0)
-    os.killpg(process.pid, signal.SIGKILL)  # the stage's `ouro round` dies with DVC
-    process.wait()
+        pid = round_process(process.pid, 2)
+        time.sleep(0.05)
+    assert pid is not None, "round 2 never started"
+    time.sleep(3.0)  # well into the round (it imports, proposes, executes, ... for several seconds)
+    os.kill(pid, signal.SIGKILL)
+    assert process.wait(timeout=300) != 0  # DVC reports the stage as failed
     assert not (proj / "runs" / "fingerprints" / "r2.json").exists()
     dvc(proj, "repro")
     assert stale_stages(proj) == set()
