@@ -163,6 +163,13 @@ class Lake:
             raise ValueError(f"mode must be append, overwrite or upsert, got {mode!r}")
         return handle.version
 
+    def insert_new(self, table: str, data: TableLike, partition: str | None = None) -> int:
+        """`write(mode="insert_new")`, returning how many rows were new (0 on a re-import)."""
+        name = physical_name(table, partition)
+        before = self.count(name) if self.has(name) else 0
+        self.write(table, data, mode="insert_new", partition=partition)
+        return self.count(name) - before
+
     def _new_rows(self, table: str, name: str, rows: pa.Table) -> pa.Table:
         keys = list(KEYS[table])
         stored = self._scan_physical(name, None).select(keys).collect()

@@ -30,12 +30,6 @@ def select_scenes(lake: Lake, wanted: list[str] | None) -> list[Scene]:
     return [s for s in scenes if s.name in wanted or s.scene_id in wanted]
 
 
-def _write(store: Lake, rows: list[dict]) -> int:
-    before = store.count("frames")
-    store.write("frames", rows, mode="insert_new")
-    return store.count("frames") - before
-
-
 @app.command("render")
 @user_errors
 def render(
@@ -53,7 +47,7 @@ def render(
         for scene in track(chosen, "rendering")
         for row in render_rows(scene, n_frames=n_frames, size=size, seed=seed)
     ]
-    added = _write(store, rows)
+    added = store.insert_new("frames", rows)
     console.print(
         f"rendered {len(rows)} frame(s) of {len(chosen)} scene(s); "
         f"added {added}, {len(rows) - added} already in the lake"
@@ -72,5 +66,5 @@ def ingest(
     store = Lake(lake)
     target = select_scenes(store, [scene])[0]
     rows = ingest_video(path, target.scene_id, n_frames)
-    added = _write(store, rows)
+    added = store.insert_new("frames", rows)
     console.print(f"sampled {len(rows)} frame(s) of {path} for scene {target.name}; added {added}")

@@ -23,9 +23,7 @@ def import_(
     """Validate and import scene metadata files; re-importing adds nothing."""
     scenes = [s for path in track(paths, "reading metadata") for s in load_vsibench_meta(path)]
     store = Lake(lake)
-    before = store.count("scenes")
-    store.write("scenes", [s.to_row() for s in scenes], mode="insert_new")
-    added = store.count("scenes") - before
+    added = store.insert_new("scenes", [s.to_row() for s in scenes])
     warned = sum(bool(s.warnings) for s in scenes)
     console.print(
         f"read {len(scenes)} scene(s) from {len(paths)} file(s); added {added}, "
@@ -43,8 +41,6 @@ def generate(
     """Generate procedural furnished rooms; generating the same seeds again adds nothing."""
     scenes = [generate_scene(seed + i) for i in track(range(n), "generating rooms")]
     store = Lake(lake)
-    before = store.count("scenes") if store.has("scenes") else 0
-    store.write("scenes", [s.to_row() for s in scenes], mode="insert_new")
-    added = store.count("scenes") - before
+    added = store.insert_new("scenes", [s.to_row() for s in scenes])
     objects = sum(len(s.boxes) for s in scenes)
     console.print(f"generated {n} room(s) with {objects} object(s) (seeds {seed}..{seed + n - 1}); added {added}")

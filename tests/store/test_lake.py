@@ -46,6 +46,8 @@ def test_upsert_and_insert_new_are_idempotent(lake):
     version = lake.version("qa")
     lake.write("qa", rows, mode="insert_new")
     assert lake.version("qa") == version and lake.count("qa") == 3
+    assert lake.insert_new("qa", [qa_row(qa_id="a"), qa_row(qa_id="d")]) == 1
+    assert lake.insert_new("qa", [qa_row(qa_id="z")], partition="r9") == 1  # creates the partition
 
 
 def test_filters_push_into_the_scan(lake):
