@@ -15,12 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from ouroboros.base import train_base
-from ouroboros.evalset import build_evalset, load_evalset, train_and_eval_scenes
-from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
+from ouroboros.evalset import build_evalset, load_evalset, train_inputs
 from ouroboros.params import Params, RoundRef
 from ouroboros.prepare import prepare, solver_frames
 from ouroboros.round import LoopMode, run_round, solver_source
-from ouroboros.steps import SAMPLE_COLUMNS, eval_scores, execute_and_filter, propose, random_slice, scorable
+from ouroboros.steps import SAMPLE_COLUMNS, curated_rows, eval_scores, random_slice, scorable
 from ouroboros.workspace import Workspace, read_json, write_json
 from training.sft import train
 from training.solver import load_solver
@@ -46,14 +45,10 @@ def fork(common: Workspace, root: Path) -> Workspace:
 
 def static_rounds(params: Params, ws: Workspace, rounds: int) -> list[dict]:
     """Train on one up-front random dataset of rounds x budget rows, a chunk per round."""
-    lake = ws.lake()
-    train_scenes, _ = train_and_eval_scenes(params, ws)
-    frames = load_frames(lake, [s.scene_id for s in train_scenes])
-    infos = frame_infos(frames, train_scenes)
+    train_scenes, frames = train_inputs(params, ws)
     budget = params.selection.budget
-    proposals = propose(params.proposer, params.seed, train_scenes, params.proposer.per_round * rounds, None,
-                        infos=infos, round=1, split="train")
-    rows = with_frame_ids(execute_and_filter(proposals, train_scenes, infos, params.filters, params.seed), frames)
+    rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
+                        params.proposer.per_round * rounds, None, round=1, split="train")
     pool = random_slice(scorable(rows), budget * rounds, params.seed)
     evalset, eval_frames = load_evalset(ws)
     out = []

@@ -13,16 +13,14 @@ from dataclasses import replace
 
 from curation.feedback import compute_feedback
 from curation.selection import with_selected
-from ouroboros.evalset import load_evalset, train_and_eval_scenes
-from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
+from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
     SAMPLE_COLUMNS,
+    curated_rows,
     eval_scores,
-    execute_and_filter,
-    propose,
     random_slice,
     scorable,
     score_rows,
@@ -37,14 +35,10 @@ OVERPROPOSE = 1.6
 
 
 def train_base(params: Params, ws: Workspace) -> dict:
-    lake = ws.lake()
-    train_scenes, _ = train_and_eval_scenes(params, ws)
-    frames = load_frames(lake, [s.scene_id for s in train_scenes])
-    infos = frame_infos(frames, train_scenes)
+    train_scenes, frames = train_inputs(params, ws)
     b = params.base
-    proposals = propose(params.proposer, params.seed, train_scenes, int(OVERPROPOSE * (b.budget + b.probe)), None,
-                        infos=infos, round=0, split="train")
-    rows = with_frame_ids(execute_and_filter(proposals, train_scenes, infos, params.filters, params.seed), frames)
+    rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
+                        int(OVERPROPOSE * (b.budget + b.probe)), None, round=0, split="train")
     shuffled = random_slice(scorable(rows), b.budget + b.probe, params.seed)
     warm, probe = shuffled.head(b.budget), shuffled.slice(b.budget)
     solver = load_solver(params.solver.spec, seed=params.seed, **solver_frames(params))

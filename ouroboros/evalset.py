@@ -17,9 +17,9 @@ from curation.scenes import Scene
 from curation.vsibench import evalset_rows, load_annotations
 from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
-from ouroboros.inputs import frame_infos, load_frames, load_scenes, split_scenes, with_frame_ids
+from ouroboros.inputs import load_frames, load_scenes, split_scenes
 from ouroboros.params import Params, ProposerParams
-from ouroboros.steps import execute_and_filter, propose
+from ouroboros.steps import curated_rows, scorable
 from ouroboros.workspace import Workspace
 
 EVAL_PARTITION = "eval"
@@ -38,13 +38,16 @@ def train_and_eval_scenes(params: Params, ws: Workspace) -> tuple[list[Scene], l
     return split_scenes(load_scenes(ws.lake()), params.scenes.eval_fraction, held_out_names(params))
 
 
+def train_inputs(params: Params, ws: Workspace) -> tuple[list[Scene], pl.DataFrame]:
+    """The scenes a round may train on, and their frames."""
+    train, _ = train_and_eval_scenes(params, ws)
+    return train, load_frames(ws.lake(), [s.scene_id for s in train])
+
+
 def procedural_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
-    infos = frame_infos(frames, held)
-    proposals = propose(
-        ProposerParams(kind="template", distance_mode=params.proposer.distance_mode),
-        params.seed + EVAL_SEED_OFFSET, held, params.eval.n_questions, None, infos=infos, round=0, split="eval",
-    )
-    return with_frame_ids(execute_and_filter(proposals, held, infos, params.filters, params.seed), frames)
+    template = ProposerParams(kind="template", distance_mode=params.proposer.distance_mode)
+    return curated_rows(template, params.seed + EVAL_SEED_OFFSET, params, held, frames, params.eval.n_questions,
+                        None, round=0, split="eval")
 
 
 def benchmark_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
@@ -66,7 +69,7 @@ def build_evalset(params: Params, ws: Workspace) -> dict:
     rows = (benchmark_rows if params.eval.source == "vsibench" else procedural_rows)(params, held, frames)
     lake.write("qa", rows, mode="overwrite", partition=EVAL_PARTITION)
     write_fingerprint(ws.eval_dir / "fingerprint.json", lake, {"qa": f"qa__{EVAL_PARTITION}"})
-    kept = rows.filter(pl.col("drop_reason").is_null() & pl.col("answer").is_not_null())
+    kept = scorable(rows)
     return {"scenes": len(held), "proposed": rows.height, "kept": kept.height,
             "per_task": dict(kept.group_by("task").len().sort("task").iter_rows())}
 
@@ -74,9 +77,5 @@ def build_evalset(params: Params, ws: Workspace) -> dict:
 def load_evalset(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(kept eval rows, their frames)."""
     lake = ws.lake()
-    rows = (
-        lake.scan(f"qa__{EVAL_PARTITION}")
-        .filter(pl.col("drop_reason").is_null() & pl.col("answer").is_not_null())
-        .collect()
-    )
+    rows = scorable(lake.scan(f"qa__{EVAL_PARTITION}")).collect()
     return rows, load_frames(lake, rows["scene_id"].unique().to_list())

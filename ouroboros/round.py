@@ -15,17 +15,15 @@ import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import SelectionParams, select, with_selected
-from ouroboros.evalset import load_evalset, train_and_eval_scenes
-from ouroboros.inputs import frame_infos, load_frames, with_frame_ids
+from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
     SAMPLE_COLUMNS,
+    curated_rows,
     eval_scores,
-    execute_and_filter,
     filter_after_scoring,
-    propose,
     random_slice,
     scorable,
     score_rows,
@@ -61,21 +59,17 @@ def choose(rows: pl.DataFrame, scores: pl.DataFrame, params: Params, mode: LoopM
 
 
 def run_round(n: int, prev: int, params: Params, ws: Workspace, mode: LoopMode = LoopMode()) -> dict:
-    lake = ws.lake()
-    train_scenes, _ = train_and_eval_scenes(params, ws)
-    frames = load_frames(lake, [s.scene_id for s in train_scenes])
-    infos = frame_infos(frames, train_scenes)
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
-    proposals = propose(params.proposer, params.seed, train_scenes, params.proposer.per_round,
-                        previous if mode.feedback else None, infos=infos, round=n, split="train")
-    rows = with_frame_ids(execute_and_filter(proposals, train_scenes, infos, params.filters, params.seed), frames)
+    train_scenes, frames = train_inputs(params, ws)
+    rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
+                        previous if mode.feedback else None, round=n, split="train")
 
     solver = load_solver(solver_source(params, ws, prev), seed=params.seed, **solver_frames(params))
     candidates = scorable(rows)
     scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size}
     scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
                         score_rows(solver, candidates, frames, blind=True, **scoring)])
-    history = lake.scan("scores").filter(pl.col("round") < n).collect()
+    history = ws.lake().scan("scores").filter(pl.col("round") < n).collect()
     rows = filter_after_scoring(rows, pl.concat([history, scores]), params.filters, params.seed)
     picked = choose(rows, scores, params, mode)
     rows = with_selected(rows, picked)

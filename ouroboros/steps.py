@@ -16,6 +16,7 @@ from curation.feedback import Feedback
 from curation.filters import FilterContext, apply_recipe
 from curation.proposer import CorpusProposer, LLMProposer, TemplateProposer
 from curation.scenes import Scene
+from ouroboros.inputs import frame_infos, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams
 from store.schema import SCORES
 from training.confidence import score
@@ -52,13 +53,23 @@ def execute_and_filter(
         return apply_recipe(rows, f.before_scoring, ctx)
 
 
+def curated_rows(
+    proposer: ProposerParams, seed: int, params: Params, scenes: Sequence[Scene], frames: pl.DataFrame,
+    budget: int, feedback: Feedback | None, *, round: int, split: str,
+) -> pl.DataFrame:
+    """Propose on `scenes`, execute, apply the score-free filters, and attach each row's frames."""
+    infos = frame_infos(frames, scenes)
+    proposals = propose(proposer, seed, scenes, budget, feedback, infos=infos, round=round, split=split)
+    return with_frame_ids(execute_and_filter(proposals, scenes, infos, params.filters, params.seed), frames)
+
+
 def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, f: FiltersParams, seed: int) -> pl.DataFrame:
     """The confidence-based filters, over this and earlier rounds' scores."""
     return apply_recipe(rows, f.after_scoring, FilterContext(scores=scores, seed=seed))
 
 
-def scorable(rows: pl.DataFrame) -> pl.DataFrame:
-    """Rows worth the solver's time: executed to a gold answer and not dropped so far."""
+def scorable(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """Rows worth the solver's (or the eval's) time: executed to a gold answer and not dropped."""
     return rows.filter(pl.col("answer").is_not_null() & pl.col("drop_reason").is_null())
 
 
