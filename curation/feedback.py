@@ -104,6 +104,7 @@ def compute_feedback(
         .group_by("qa_id")
         .agg(pl.col("correct").cast(pl.Float64).mean().alias("acc"), pl.col("confidence").mean().alias("conf"))
         .join(qa.select("qa_id", "task", "template", "difficulty_bin", "question"), on="qa_id")
+        .sort("qa_id")  # group_by's output order varies; the per-bin float means must not
     )
     per_bin = (
         per_row.group_by("task", "template", "difficulty_bin")

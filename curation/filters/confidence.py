@@ -12,6 +12,9 @@ def per_round_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
         .group_by("qa_id", "round")
         .agg(pl.col("confidence").mean())
         .with_columns(pl.col("round").cast(pl.Int32))
+        # group_by emits groups in any order; the filters then sum per qa_id, and float sums
+        # depend on their order, so fix it (the content fingerprint must not see the order)
+        .sort("qa_id", "round")
     )
 
 

@@ -21,3 +21,17 @@ def test_cartography_separates_flipping_rows_from_persistently_wrong_ones():
 def test_cartography_rejects_inconsistent_thresholds_naming_the_field():
     with pytest.raises(ParamError, match="filters.cartography.std_low"):
         apply_recipe(qa_frame([{}]), [{"cartography": {"std_low": 0.5, "std_high": 0.2}}])
+
+
+def test_score_does_not_depend_on_the_order_scores_arrive_in():
+    # Float sums depend on their order ((0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1); scores read from
+    # several lake partitions arrive in any order, and a content fingerprint must not see that.
+    import itertools
+
+    rows = qa_frame([{"qa_id": "q"}])
+    base = [{"qa_id": "q", "round": r, "confidence": c} for r, c in ((1, 0.1), (2, 0.2), (3, 0.3), (4, 0.7))]
+    seen = set()
+    for perm in itertools.permutations(base):
+        out = apply_recipe(rows, [{"cartography": {}}], FilterContext(scores=scores_frame(list(perm))))
+        seen.add(out["flags"].to_list()[0][0]["score"])
+    assert len(seen) == 1
