@@ -1,15 +1,19 @@
 """Per-sample confidence of a solver: the difficulty signal the curation loop feeds back.
 
-- multiple choice: one forward pass; the distribution at the answer position restricted
-  to the sample's option-letter tokens and renormalised (softmax over those logits);
-  confidence = p(gold letter), prediction = the most likely letter.
-- numeric: confidence = exp(mean log p) of the gold answer tokens *and* the closing
-  `<|im_end|>` under teacher forcing (the length-normalised probability of exactly that
-  answer: without the end token "1" would score the prefix of "12"); prediction = the
-  greedy answer (at most NUMERIC_MAX_NEW_TOKENS tokens), scored by MRA against gold;
-  correct when MRA >= NUMERIC_CORRECT_MRA. Frames and prompt are encoded once per batch:
-  greedy decoding and the gold pass share one KV cache (`numeric_pass`), which halves the
-  vision and prefill work against generate() plus a separate teacher-forced forward.
+confidence = the geometric mean of the gold answer tokens' probabilities under teacher
+forcing, exp(mean log p), over the answer's tokens *and* the closing `<|im_end|>` (the
+tokens the SFT loss trains; without the end token "1" would score the prefix of "12").
+The definition is the same for every answer type, so one threshold means one thing:
+
+- multiple choice: one teacher-forced forward pass over prompt + gold letter + end; the
+  probability is over the whole vocabulary (not renormalised over the options), so a
+  solver that has not learned the answer format is not confident either. prediction =
+  the most likely option letter at the answer position of the same pass.
+- numeric: prediction = the greedy answer (at most NUMERIC_MAX_NEW_TOKENS tokens),
+  scored by MRA against gold; correct when MRA >= NUMERIC_CORRECT_MRA. Frames and prompt
+  are encoded once per batch: greedy decoding and the teacher-forced gold pass share one
+  KV cache (`numeric_pass`), which halves the vision and prefill work against generate()
+  plus a separate teacher-forced forward, and gives the same confidence as that forward.
 
 Input contract (see training.batches): `samples` with qa_id, scene_id, task, question,
 options, answer_type ("mca" | "numeric"), answer, frame_ids; `frames` with frame_id,
@@ -41,19 +45,32 @@ SCORE_SCHEMA = {
 }
 
 
+def gold_confidence(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """[B] exp(mean log p) of the labelled tokens: `logits` [B, L, V] of a teacher-forced
+    pass, `labels` [B, L] with -100 off the answer (position j predicts token j + 1)."""
+    target = labels[:, 1:]
+    mask = target != -100
+    logp = torch.log_softmax(logits[:, :-1].float(), dim=-1)
+    token_logp = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
+    return torch.exp(token_logp.sum(-1) / mask.sum(-1))
+
+
 def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
-    # Only the answer position's logits are needed: skip the LM head everywhere else.
-    logits = solver.model(**encode(solver, store, items, with_answers=False), logits_to_keep=1).logits[:, -1].float()
+    batch = encode(solver, store, items, with_answers=True)
+    labels = batch.pop("labels")
+    logits = solver.model(**batch).logits
+    confidence = gold_confidence(logits, labels)
+    # the position before the first answer token predicts the letter
+    answer_at = (labels != -100).int().argmax(-1) - 1
+    at_answer = logits[torch.arange(len(items)), answer_at].float()
     out = []
-    for row, last in zip(rows, logits, strict=True):
+    for row, last, p in zip(rows, at_answer, confidence, strict=True):
         letters = option_letters(row["options"])
-        probs = torch.softmax(last[[solver.token_id(letter) for letter in letters]], dim=0)
-        gold = letters.index(row["answer"])  # checked by items_from_samples
-        prediction = letters[int(probs.argmax())]
+        prediction = letters[int(last[[solver.token_id(letter) for letter in letters]].argmax())]
         out.append(
             {
                 "qa_id": row["qa_id"],
-                "confidence": float(probs[gold]),
+                "confidence": float(p),
                 "correct": mca_match(prediction, row["answer"]),
                 "prediction": prediction,
                 "mra": None,

@@ -1,6 +1,10 @@
+import math
+
 import polars as pl
 import pytest
+import torch
 
+from training.batches import FrameStore, encode, items_from_samples
 from training.confidence import score
 from training.errors import SampleError
 from training.evaluate import evaluate
@@ -64,3 +68,17 @@ def test_evaluate_reports_per_task(tiny, tables):
 
 def test_one_prefill_numeric_pass_matches_generate_and_teacher_forcing(tiny, tables, check_numeric_pass):
     check_numeric_pass(tiny, *tables)
+
+
+def test_confidence_is_the_geometric_mean_of_gold_token_probabilities_for_every_answer_type(tiny, tables):
+    """The oracle is transformers' own loss: for one sample, the mean cross-entropy over the
+    labelled tokens (gold answer + <|im_end|>), so exp(-loss) is their geometric mean."""
+    samples, frames = tables
+    out = score(tiny, samples, frames, batch_size=5)
+    store = FrameStore(tiny, frames)
+    items = items_from_samples(samples, store, tiny.config.max_frames)
+    with torch.inference_mode():
+        for item, conf in zip(items, out["confidence"], strict=True):
+            loss = tiny.model(**encode(tiny, store, [item], with_answers=True)).loss
+            assert conf == pytest.approx(math.exp(-float(loss)), rel=1e-4)
+    assert set(samples["answer_type"]) == {"mca", "numeric"}  # both paths were checked
