@@ -3,20 +3,21 @@
 confidence p = geometric mean of the gold answer tokens' probabilities under teacher
 forcing (training.confidence). A row is
 
-- easy      when p > easy  (0.9): the solver already knows it; training on it teaches nothing;
-- hard      when p < hard  (0.1): the solver is confidently wrong or lost;
+- easy      when q > easy  (0.9): the solver already knows it; training on it teaches nothing;
+- hard      when q < hard  (0.1): the solver knows nothing about it (yet);
 - frontier  otherwise: where learning happens.
 
-This module is the one place those thresholds are applied; the trivial filter, the
-selection, the feedback and the per-round band counts all read `BandParams`.
+Chance correction (on by default, `chance_correction`). q is p with chance taken out:
+q = (p - c) / (1 - c), clipped at 0, where c = 1/k for a k-option question and c = 0
+for a numeric answer (an open vocabulary has no floor), so numeric rows use the paper's
+rule exactly. Without it, a solver that has learned the answer format but nothing else
+puts p = 1/k on the gold letter: p = 0.5 on a two-option question would be "frontier"
+for ever, and a task the solver cannot learn would keep its budget. With it, that row
+is hard, and "easy" asks for the same certainty above chance on every question type.
+`chance_correction: false` gives the paper's uncorrected rule (p > 0.9, p < 0.1).
 
-Chance. A k-option question has a floor of 1/k for a solver that has learned the
-answer format but not the answer, so p = 0.5 on a yes/no-like two-option question
-means "knows nothing", not "half learned". `frontier_target` therefore moves the
-selection's preferred confidence up by chance: target = c + t (1 - c) with c = 1/k for
-multiple choice and c = 0 for numeric answers (an open vocabulary has no floor). The
-bands themselves need no correction: easy (> 0.9) is far above the 2-option floor of
-0.5, and hard (< 0.1) is below every floor, so it always means "confidently wrong".
+This module is the one place the thresholds are applied: the trivial filter, the
+selection, the feedback and the per-round band counts all call it.
 """
 
 from dataclasses import dataclass
@@ -31,8 +32,9 @@ BANDS = ("easy", "frontier", "hard")
 
 @dataclass(frozen=True)
 class BandParams:
-    easy: float = 0.9  # p above this is easy (trivial): dropped from training
-    hard: float = 0.1  # p below this is hard
+    easy: float = 0.9  # q above this is easy (trivial): dropped from training
+    hard: float = 0.1  # q below this is hard
+    chance_correction: bool = True  # bands on q = (p - chance) / (1 - chance); False: on p
 
     def __post_init__(self) -> None:
         require_in_range("bands", "easy", self.easy, 0.0, 1.0)
@@ -41,23 +43,38 @@ class BandParams:
             raise ParamError("bands", "hard", f"must be below bands.easy ({self.easy}), got {self.hard}")
 
 
-def band(confidence: pl.Expr, params: BandParams = BandParams()) -> pl.Expr:
-    """The band of each confidence (null stays null: an unscored row has no band)."""
-    return (
-        pl.when(confidence.is_null()).then(pl.lit(None, pl.String))
-        .when(confidence > params.easy).then(pl.lit("easy"))
-        .when(confidence < params.hard).then(pl.lit("hard"))
-        .otherwise(pl.lit("frontier"))
-    )
-
-
 def chance(answer_type: pl.Expr, options: pl.Expr) -> pl.Expr:
     """The confidence a solver that knows only the answer format puts on the gold answer."""
     n = options.list.len().cast(pl.Float64)
     return pl.when((answer_type == "mca") & (n > 0)).then(1.0 / n).otherwise(0.0)
 
 
-def frontier_target(target: float, answer_type: pl.Expr, options: pl.Expr) -> pl.Expr:
-    """The confidence the selection prefers, corrected for chance (module docstring)."""
-    c = chance(answer_type, options)
-    return c + target * (1.0 - c)
+def corrected(params: BandParams = BandParams(), confidence: str = "confidence") -> pl.Expr:
+    """q of each row (module docstring) from its `confidence`, `answer_type` and `options`."""
+    p = pl.col(confidence)
+    if not params.chance_correction:
+        return p
+    c = chance(pl.col("answer_type"), pl.col("options"))
+    return ((p - c) / (1.0 - c)).clip(lower_bound=0.0)
+
+
+def band(params: BandParams = BandParams(), confidence: str = "confidence") -> pl.Expr:
+    """The band of each row; null where the row is unscored (null confidence)."""
+    q = corrected(params, confidence)
+    return (
+        pl.when(q.is_null()).then(pl.lit(None, pl.String))
+        .when(q > params.easy).then(pl.lit("easy"))
+        .when(q < params.hard).then(pl.lit("hard"))
+        .otherwise(pl.lit("frontier"))
+    )
+
+
+def band_counts(rows: pl.DataFrame, by: str, params: BandParams = BandParams()) -> pl.DataFrame:
+    """(`by`, easy, frontier, hard, n): scored rows per band in each `by` group, sorted by it.
+    `rows` needs confidence, answer_type and options."""
+    scored = rows.filter(pl.col("confidence").is_not_null()).with_columns(band(params).alias("_band"))
+    return (
+        scored.group_by(by)
+        .agg(*[(pl.col("_band") == b).sum().cast(pl.Int64).alias(b) for b in BANDS], pl.len().cast(pl.Int64).alias("n"))
+        .sort(by)
+    )

@@ -1,13 +1,22 @@
-"""Feedback: how the solver did per (task, template, difficulty bin), as proposer weights.
+"""Feedback: how the solver did per task and per (task, template, difficulty bin), as weights.
 
-From scored rows: n, accuracy and mean gold confidence per bin, accuracy smoothed over
-rounds (an exponential moving average), and a weight by a named policy:
+From scored rows (blind scores ignored), per group: n, accuracy, mean gold confidence
+and the share of rows in each difficulty band (curation.bands). One statistic per group
+is smoothed over rounds (an exponential moving average) and turned into a weight by a
+named policy, with a floor so that no group is ever starved:
 
-- `frontier` (R-Zero): 4 s (1 - s), peaking at smoothed success s = 0.5, floor 0.05;
-- `spatialevo` (SpatialEvo): max(0.05, 1 - s).
+- `frontier` (the paper): the smoothed share of *frontier* rows. A task the solver has
+  mastered (mostly easy) and one it cannot learn (hard round after round) both fall to
+  the floor; budget moves to where confidence is neither.
+- `spatialevo` (SpatialEvo): 1 - smoothed accuracy.
 
-Plus example questions per task for the LLM proposer: ones the solver failed and ones
-it found trivial. Serialised to JSON for the next round.
+Two levels, so the split does not depend on how many templates or bins a task has:
+`task_weights()` share the budget between task groups (curation.tasks.task_group: the
+three relative-direction levels are one task), then `weights()` share a group's part
+between its (task, template, bin) keys. The proposer (`proposal_counts`) and the
+selection read the same task weights. Plus example questions per group for the LLM
+proposer: ones the solver failed and ones it found easy. Serialised to JSON for the
+next round.
 """
 
 import json
@@ -17,7 +26,9 @@ from typing import Any
 
 import polars as pl
 
+from curation.bands import BandParams, band
 from curation.params import require_choice, require_in_range, require_int
+from curation.tasks import task_group
 
 POLICIES = ("frontier", "spatialevo")
 
@@ -26,16 +37,14 @@ POLICIES = ("frontier", "spatialevo")
 class FeedbackParams:
     policy: str = "frontier"  # frontier | spatialevo
     smoothing: float = 0.5  # weight of this round in the moving average; 1 = forget the past
-    floor: float = 0.05  # no bin is ever starved: its weight never drops below this
+    floor: float = 0.05  # no task or bin is ever starved: its weight never drops below this
     n_examples: int = 5  # example questions per task and kind for the LLM proposer
-    tau_easy: float = 0.9  # gold confidence at or above which a correct row is "trivial"
 
     def __post_init__(self) -> None:
         require_choice("feedback", "policy", self.policy, POLICIES)
         require_in_range("feedback", "smoothing", self.smoothing, 0.0, 1.0)
         require_in_range("feedback", "floor", self.floor, 0.0, 1.0)
         require_int("feedback", "n_examples", self.n_examples, 0)
-        require_in_range("feedback", "tau_easy", self.tau_easy, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -46,8 +55,24 @@ class BinStats:
     n: int  # scored rows this round
     accuracy: float  # this round
     mean_confidence: float  # this round, p(gold)
-    smoothed_accuracy: float  # moving average over rounds
+    smoothed: float  # the policy's statistic, moving average over rounds
     weight: float  # under the policy
+    easy: int = 0  # rows per band this round
+    frontier: int = 0
+    hard: int = 0
+
+
+@dataclass(frozen=True)
+class TaskStats:
+    task: str  # a task group (curation.tasks.task_group)
+    n: int
+    accuracy: float
+    mean_confidence: float
+    smoothed: float
+    weight: float
+    easy: int = 0
+    frontier: int = 0
+    hard: int = 0
 
 
 @dataclass(frozen=True)
@@ -55,21 +80,20 @@ class Feedback:
     round: int  # the round whose scores this summarises
     policy: str
     bins: tuple[BinStats, ...]
-    examples: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)  # task -> kind -> questions
+    examples: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)  # group -> kind -> questions
+    tasks: tuple[TaskStats, ...] = ()
 
     def weights(self) -> dict[tuple[str, str, str], float]:
         return {(b.task, b.template, b.bin): b.weight for b in self.bins}
 
     def task_weights(self) -> dict[str, float]:
-        """Mean bin weight per task (what the LLM proposer is told)."""
-        per_task: dict[str, list[float]] = {}
-        for b in self.bins:
-            per_task.setdefault(b.task, []).append(b.weight)
-        return {t: sum(ws) / len(ws) for t, ws in sorted(per_task.items())}
+        """Weight per task group: its share of the proposer's and the selection's budget."""
+        return {t.task: t.weight for t in self.tasks}
 
     def to_json(self) -> str:
         return json.dumps(
             {"round": self.round, "policy": self.policy, "bins": [asdict(b) for b in self.bins],
+             "tasks": [asdict(t) for t in self.tasks],
              "examples": {t: dict(k) for t, k in self.examples.items()}},
             sort_keys=True, indent=1,
         )
@@ -80,69 +104,120 @@ class Feedback:
         return cls(
             round=int(raw["round"]), policy=str(raw["policy"]),
             bins=tuple(BinStats(**b) for b in raw["bins"]),
+            tasks=tuple(TaskStats(**t) for t in raw.get("tasks", [])),
             examples={t: {k: list(v) for k, v in kinds.items()} for t, kinds in raw["examples"].items()},
         )
 
 
-def policy_weight(policy: str, smoothed_accuracy: float, floor: float) -> float:
-    s = smoothed_accuracy
-    raw = 4.0 * s * (1.0 - s) if policy == "frontier" else 1.0 - s
-    return max(floor, raw)
+def policy_weight(policy: str, smoothed: float, floor: float) -> float:
+    """The weight of a group whose smoothed statistic (frontier share or accuracy) is `smoothed`."""
+    return max(floor, smoothed if policy == "frontier" else 1.0 - smoothed)
+
+
+def _statistic(policy: str) -> str:
+    return "frontier_share" if policy == "frontier" else "accuracy"
+
+
+def _group_stats(per_row: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    return (
+        per_row.group_by(keys)
+        .agg(
+            pl.len().alias("n"), pl.col("acc").mean().alias("accuracy"), pl.col("conf").mean().alias("mean_confidence"),
+            *[(pl.col("band") == b).sum().cast(pl.Int64).alias(b) for b in ("easy", "frontier", "hard")],
+        )
+        .with_columns((pl.col("frontier") / pl.col("n")).alias("frontier_share"))
+        .sort(keys)
+    )
+
+
+def _smooth(value: float, before: float | None, params: FeedbackParams) -> float:
+    return value if before is None else params.smoothing * value + (1.0 - params.smoothing) * before
 
 
 def compute_feedback(
     qa: pl.DataFrame, scores: pl.DataFrame, *, round: int, params: FeedbackParams = FeedbackParams(),
-    previous: Feedback | None = None,
+    bands: BandParams = BandParams(), previous: Feedback | None = None,
 ) -> Feedback:
-    """Summarise `scores` (store.schema.SCORES rows) of `qa` rows per (task, template, bin).
+    """Summarise `scores` (store.schema.SCORES rows) of `qa` rows per task group and per
+    (task, template, bin).
 
     Blind scores (frames from another scene) are ignored; several solvers' scores of one
-    row are averaged first, so every question counts once.
+    row are averaged first, so every question counts once. Groups not scored this round
+    keep their previous stats.
     """
+    stat = _statistic(params.policy)
     per_row = (
         scores.filter(~pl.col("blind"))
         .group_by("qa_id")
         .agg(pl.col("correct").cast(pl.Float64).mean().alias("acc"), pl.col("confidence").mean().alias("conf"))
-        .join(qa.select("qa_id", "task", "template", "difficulty_bin", "question"), on="qa_id")
-        .sort("qa_id")  # group_by's output order varies; the per-bin float means must not
+        .join(qa.select("qa_id", "task", "template", "difficulty_bin", "question", "answer_type", "options"),
+              on="qa_id")
+        .with_columns(band(bands, "conf").alias("band"),
+                      pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("group"))
+        .sort("qa_id")  # group_by's output order varies; the per-group float means must not
     )
-    per_bin = (
-        per_row.group_by("task", "template", "difficulty_bin")
-        .agg(
-            pl.len().alias("n"), pl.col("acc").mean().alias("accuracy"),
-            pl.col("conf").mean().alias("mean_confidence"),
-        )
-        .sort("task", "template", "difficulty_bin")
-    )
-    before = {(b.task, b.template, b.bin): b for b in previous.bins} if previous else {}
-    bins: dict[tuple[str, str, str], BinStats] = dict(before)
-    for row in per_bin.iter_rows(named=True):
+    old_bins = {(b.task, b.template, b.bin): b for b in previous.bins} if previous else {}
+    bins: dict[tuple[str, str, str], BinStats] = dict(old_bins)
+    for row in _group_stats(per_row, ["task", "template", "difficulty_bin"]).iter_rows(named=True):
         key = (row["task"], row["template"], row["difficulty_bin"])
-        smoothed = row["accuracy"]
-        if key in before:
-            smoothed = params.smoothing * smoothed + (1.0 - params.smoothing) * before[key].smoothed_accuracy
+        before = old_bins[key].smoothed if key in old_bins else None
+        smoothed = _smooth(float(row[stat]), before, params)
         bins[key] = BinStats(
             task=key[0], template=key[1], bin=key[2], n=int(row["n"]), accuracy=float(row["accuracy"]),
-            mean_confidence=float(row["mean_confidence"]), smoothed_accuracy=float(smoothed),
-            weight=policy_weight(params.policy, float(smoothed), params.floor),
+            mean_confidence=float(row["mean_confidence"]), smoothed=float(smoothed),
+            weight=policy_weight(params.policy, smoothed, params.floor),
+            easy=int(row["easy"]), frontier=int(row["frontier"]), hard=int(row["hard"]),
+        )
+    old_tasks = {t.task: t for t in previous.tasks} if previous else {}
+    tasks: dict[str, TaskStats] = dict(old_tasks)
+    for row in _group_stats(per_row, ["group"]).iter_rows(named=True):
+        before = old_tasks[row["group"]].smoothed if row["group"] in old_tasks else None
+        smoothed = _smooth(float(row[stat]), before, params)
+        tasks[row["group"]] = TaskStats(
+            task=row["group"], n=int(row["n"]), accuracy=float(row["accuracy"]),
+            mean_confidence=float(row["mean_confidence"]), smoothed=float(smoothed),
+            weight=policy_weight(params.policy, smoothed, params.floor),
+            easy=int(row["easy"]), frontier=int(row["frontier"]), hard=int(row["hard"]),
         )
     return Feedback(
         round=round, policy=params.policy, bins=tuple(bins[k] for k in sorted(bins)),
-        examples=_examples(per_row, params),
+        tasks=tuple(tasks[k] for k in sorted(tasks)), examples=_examples(per_row, params),
     )
 
 
 def _examples(per_row: pl.DataFrame, params: FeedbackParams) -> dict[str, dict[str, list[str]]]:
-    """Per task: questions the solver failed (least confident first) and found trivial."""
+    """Per task group: questions the solver failed (least confident first) and found easy."""
     failed = per_row.filter(pl.col("acc") < 0.5).sort("conf", "qa_id")
-    trivial = per_row.filter((pl.col("acc") >= 0.5) & (pl.col("conf") >= params.tau_easy)).sort(
+    trivial = per_row.filter((pl.col("acc") >= 0.5) & (pl.col("band") == "easy")).sort(
         "conf", "qa_id", descending=[True, False]
     )
     out: dict[str, dict[str, list[str]]] = {}
     for kind, frame in (("failed", failed), ("trivial", trivial)):
-        for task, group in frame.group_by("task", maintain_order=True):
-            out.setdefault(str(task[0]), {})[kind] = group["question"].head(params.n_examples).to_list()
+        for group, part in frame.group_by("group", maintain_order=True):
+            out.setdefault(str(group[0]), {})[kind] = part["question"].head(params.n_examples).to_list()
     return {t: out[t] for t in sorted(out)}
+
+
+def group_weights(groups: list[str], feedback: Feedback | None) -> dict[str, float]:
+    """A weight for every task group; groups the feedback has not seen get the mean seen weight."""
+    known = feedback.task_weights() if feedback is not None else {}
+    seen = [known[g] for g in groups if g in known]
+    default = sum(seen) / len(seen) if seen else 1.0
+    return {g: known.get(g, default) for g in groups}
+
+
+def proposal_counts(
+    keys: list[tuple[str, str, str]], feedback: Feedback | None, budget: int
+) -> dict[tuple[str, str, str], int]:
+    """How many proposals each (task, template, bin) key gets: the budget split between task
+    groups by their weights, then within a group by its keys' weights."""
+    groups = sorted({task_group(k[0]) for k in keys})
+    per_group = apportion(group_weights(groups, feedback), budget)
+    counts: dict[tuple[str, str, str], int] = {}
+    for g in groups:
+        members = [k for k in keys if task_group(k[0]) == g]
+        counts |= apportion(budget_weights(members, feedback), per_group[g])
+    return counts
 
 
 def budget_weights(

@@ -1,58 +1,62 @@
 """Selection of the training slice from filtered, scored rows.
 
 1. Drop rows the filters dropped (`drop_reason`), ambiguous rows, rows without a gold
-   answer, and trivial rows (gold confidence >= tau_easy, in case the trivial filter
-   was not in the recipe).
-2. Split the budget evenly over tasks (a task with too few rows gives its share to
-   the others), and inside a task take answer letters in turn, so MCA letters stay
+   answer, and easy rows (curation.bands; in case the trivial filter was not in the
+   recipe).
+2. Split the budget over task groups (curation.tasks.task_group) by the feedback's task
+   weights, evenly without them (a group with too few rows gives its share to the
+   others), and inside a group take answer letters in turn, so MCA letters stay
    balanced (numeric rows form one group of their own).
-3. Inside each (task, letter) group take rows nearest the solver's frontier first:
-   smallest |confidence - frontier|; unscored rows rank as if |.| = unscored_distance;
-   ties break by a seeded random key, so the slice is deterministic for a seed.
+3. Inside each (group, letter) take rows nearest the solver's frontier first: smallest
+   |q - frontier| for the chance-corrected confidence q (curation.bands); unscored rows
+   rank as if |.| = unscored_distance; ties break by a seeded random key, so the slice
+   is deterministic for a seed.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from curation.bands import BandParams, band, corrected
 from curation.feedback import apportion
+from curation.filters.confidence import latest_confidence
 from curation.params import require_in_range, require_int
+from curation.tasks import task_group
 
 REASONS = ("selected", "over_budget", "invalid", "ambiguous", "trivial")  # plus any filter drop codes
 
 
 @dataclass(frozen=True)
 class SelectionParams:
-    seed: int = 0
-    tau_easy: float = 0.9  # gold confidence at or above which a row teaches nothing
-    frontier: float = 0.5  # success probability the slice prefers (R-Zero)
+    budget: int = 200  # training examples per round
+    frontier: float = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
     unscored_distance: float = 0.25  # rank of unscored rows, between frontier rows and extremes
 
     def __post_init__(self) -> None:
-        require_int("selection", "seed", self.seed, 0)
-        require_in_range("selection", "tau_easy", self.tau_easy, 0.0, 1.0)
+        require_int("selection", "budget", self.budget, 0)
         require_in_range("selection", "frontier", self.frontier, 0.0, 1.0)
         require_in_range("selection", "unscored_distance", self.unscored_distance, 0.0, 1.0)
 
 
-def _reasons(rows: pl.DataFrame, params: SelectionParams) -> pl.Expr:
-    confidence = pl.col("confidence") if "confidence" in rows.columns else pl.lit(None, pl.Float64)
+def _reasons(bands: BandParams) -> pl.Expr:
     return (
         pl.when(pl.col("drop_reason").is_not_null()).then(pl.col("drop_reason"))
         .when(pl.col("ambiguous")).then(pl.lit("ambiguous"))
         .when(pl.col("answer").is_null()).then(pl.lit("invalid"))
-        .when(confidence >= params.tau_easy).then(pl.lit("trivial"))
+        .when(band(bands) == "easy").then(pl.lit("trivial"))
         .otherwise(pl.lit(None, pl.String))
     )
 
 
-def _quotas(available: dict[str, int], budget: int) -> dict[str, int]:
-    """Even shares per task, capped by what each task has, the remainder refilled."""
+def _quotas(available: dict[str, int], budget: int, weights: Mapping[str, float] | None) -> dict[str, int]:
+    """Shares per group by `weights` (even without), capped by what each group has, the
+    remainder refilled by the same weights."""
     quotas = dict.fromkeys(available, 0)
     left = min(budget, sum(available.values()))
     while left > 0:
-        open_tasks = {t: 1.0 for t in available if quotas[t] < available[t]}
+        open_tasks = {t: (weights or {}).get(t, 1.0) for t in available if quotas[t] < available[t]}
         share = apportion(open_tasks, left)
         for t, n in share.items():
             quotas[t] += min(n, available[t] - quotas[t])
@@ -77,31 +81,32 @@ def _take_letters_in_turn(group: pl.DataFrame, quota: int) -> list[int]:
 
 
 def select(
-    rows: pl.DataFrame, budget: int, params: SelectionParams = SelectionParams(), *, scores: pl.DataFrame | None = None
+    rows: pl.DataFrame, params: SelectionParams = SelectionParams(), *, seed: int = 0,
+    scores: pl.DataFrame | None = None, bands: BandParams = BandParams(),
+    task_weights: Mapping[str, float] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the slice, a table of reason -> n). Rows are QA rows; `scores` (SCORES rows) or a
-    `confidence` column on `rows` gives each row's gold confidence."""
-    require_int("selection", "budget", budget, 0)
+    `confidence` column on `rows` gives each row's gold confidence; `task_weights` (task
+    group -> weight, curation.feedback) share the budget between groups."""
     work = rows.with_row_index("_pos")
     if scores is not None:
-        conf = (
-            scores.filter(~pl.col("blind")).group_by("qa_id", "round").agg(pl.col("confidence").mean())
-            .sort("round").group_by("qa_id").agg(pl.col("confidence").last())
-        )
-        work = work.drop("confidence", strict=False).join(conf, on="qa_id", how="left", maintain_order="left")
-    work = work.with_columns(_reasons(work, params).alias("_reason"))
-    confidence = pl.col("confidence") if "confidence" in work.columns else pl.lit(None, pl.Float64)
-    rng = np.random.default_rng(params.seed)
+        work = work.drop("confidence", strict=False).join(
+            latest_confidence(scores), on="qa_id", how="left", maintain_order="left")
+    if "confidence" not in work.columns:
+        work = work.with_columns(pl.lit(None, pl.Float64).alias("confidence"))
+    work = work.with_columns(_reasons(bands).alias("_reason"),
+                             pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("_group"))
+    rng = np.random.default_rng(seed)
     eligible = work.filter(pl.col("_reason").is_null()).with_columns(
-        (confidence - params.frontier).abs().fill_null(params.unscored_distance).alias("_rank"),
+        (corrected(bands) - params.frontier).abs().fill_null(params.unscored_distance).alias("_rank"),
         pl.when(pl.col("answer_type") == "mca").then(pl.col("answer")).otherwise(pl.lit("numeric")).alias("_letter"),
     )
     ties = rng.random(work.height)  # one draw per input row, so the tie-break ignores filtering
     eligible = eligible.with_columns(pl.Series("_tie", ties[eligible["_pos"].to_numpy()]))
-    available = {t: n for t, n in eligible.group_by("task").len().sort("task").iter_rows()}
-    quotas = _quotas(available, budget)
+    available = {t: n for t, n in eligible.group_by("_group").len().sort("_group").iter_rows()}
+    quotas = _quotas(available, params.budget, task_weights)
     chosen: list[int] = []
-    for (task,), group in eligible.sort("task").group_by("task", maintain_order=True):
+    for (task,), group in eligible.sort("_group").group_by("_group", maintain_order=True):
         chosen += _take_letters_in_turn(group, quotas[task])
     chosen_set = set(chosen)
     reasons = work["_reason"].to_list()

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from curation.bands import BandParams
 from curation.errors import UnknownNameError
 from curation.scenes import Scene
 
@@ -28,10 +29,17 @@ class FilterContext:
     executor: Any = None  # curation.executor.Executor (for re-execution)
     scores: pl.DataFrame | None = None  # store.schema.SCORES rows from earlier rounds
     seed: int = 0
+    bands: BandParams = field(default_factory=BandParams)  # the difficulty bands (params `bands`)
 
 
 class Filter(ABC):
     name: str = ""
+
+    @classmethod
+    def context_kwargs(cls, ctx: FilterContext) -> dict[str, Any]:
+        """Constructor arguments taken from the context rather than the recipe (a setting
+        owned by another params section, so it is written once)."""
+        return {}
 
     @abstractmethod
     def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:

@@ -18,6 +18,15 @@ def per_round_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
+def latest_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
+    """(qa_id, confidence): each row's mean non-blind gold confidence in the latest round
+    that scored it: what the solver now thinks of it."""
+    return (
+        per_round_confidence(scores).sort("qa_id", "round").group_by("qa_id", maintain_order=True)
+        .agg(pl.col("confidence").last())
+    )
+
+
 def aligned(rows: pl.DataFrame, per_qa: pl.DataFrame) -> pl.DataFrame:
     """`per_qa` (keyed by qa_id) joined onto `rows` in row order; unknown ids give nulls."""
     return rows.select("qa_id").join(per_qa, on="qa_id", how="left", maintain_order="left").drop("qa_id")

@@ -17,8 +17,10 @@ from curation.flags import AMBIGUOUS_CODES, FLAG_DTYPE
 
 Recipe = Sequence[Mapping[str, Mapping[str, Any] | None]]
 
-def build(recipe: Recipe) -> list[Filter]:
-    """Operators of a recipe, in order; unknown names and bad kwargs name the step."""
+def build(recipe: Recipe, ctx: FilterContext | None = None) -> list[Filter]:
+    """Operators of a recipe, in order; unknown names and bad kwargs name the step. Settings
+    that are not the recipe's (the difficulty bands) come from `ctx`."""
+    ctx = ctx or FilterContext()
     ops = []
     for i, step in enumerate(recipe):
         if not isinstance(step, Mapping) or len(step) != 1:
@@ -26,7 +28,7 @@ def build(recipe: Recipe) -> list[Filter]:
         ((name, kwargs),) = step.items()
         cls = get_filter(name)
         try:
-            ops.append(cls(**dict(kwargs or {})))
+            ops.append(cls(**dict(kwargs or {}), **cls.context_kwargs(ctx)))
         except TypeError as exc:
             raise ParamError("filters", f"[{i}].{name}", str(exc)) from exc
     return ops
@@ -58,8 +60,9 @@ def decide(rows: pl.DataFrame, ops: Sequence[Filter], stats: Sequence[pl.DataFra
 
 
 def apply_recipe(rows: pl.DataFrame, recipe: Recipe, ctx: FilterContext | None = None) -> pl.DataFrame:
-    ops = build(recipe)
-    return decide(rows, ops, measure(rows, ops, ctx or FilterContext()))
+    ctx = ctx or FilterContext()
+    ops = build(recipe, ctx)
+    return decide(rows, ops, measure(rows, ops, ctx))
 
 
 def _code(reason: str | None) -> str:

@@ -1,31 +1,33 @@
-"""trivial: rows the previous solver already answers with confidence >= tau_easy.
+"""trivial: rows the previous solver already knows, the paper's "easy" band (curation.bands).
 
-Score: mean non-blind gold confidence in the latest round that scored the row
-(null when unscored; unscored rows are never flagged).
+Score: the chance-corrected gold confidence q of the latest round that scored the row
+(mean over that round's non-blind scores; null when unscored, and unscored rows are
+never flagged). Flagged when q > bands.easy: the threshold is the bands', set once in
+params `bands`, so the filter, the selection and the band counts agree.
 """
 
 import polars as pl
 
+from curation.bands import BandParams, corrected
 from curation.filters.base import Filter, FilterContext, flag_frame, register
-from curation.filters.confidence import aligned, per_round_confidence
-from curation.params import require_in_range
+from curation.filters.confidence import aligned, latest_confidence
 
 
 @register("trivial")
 class Trivial(Filter):
-    def __init__(self, tau_easy: float = 0.9):
-        require_in_range("filters.trivial", "tau_easy", tau_easy, 0.0, 1.0)
-        self.tau_easy = tau_easy
+    def __init__(self, bands: BandParams):
+        self.bands = bands
+
+    @classmethod
+    def context_kwargs(cls, ctx: FilterContext) -> dict:
+        return {"bands": ctx.bands}
 
     def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:
-        latest = (
-            per_round_confidence(ctx.scores)
-            .sort("round")
-            .group_by("qa_id")
-            .agg(pl.col("confidence").last().alias("score"))
-        )
-        return aligned(rows, latest).select(pl.col("score").cast(pl.Float64))
+        latest = aligned(rows, latest_confidence(ctx.scores))
+        q = rows.select("answer_type", "options").with_columns(latest["confidence"]).select(corrected(self.bands))
+        return q.select(pl.col("confidence").cast(pl.Float64).alias("score"))
 
     def decide(self, stats: pl.DataFrame) -> pl.DataFrame:
-        reason = pl.format("trivial: confidence {} >= {}", pl.col("score").round(3), pl.lit(self.tau_easy))
-        return flag_frame(pl.col("score") >= self.tau_easy, reason, stats)
+        easy = self.bands.easy
+        reason = pl.format("trivial: chance-corrected confidence {} > {}", pl.col("score").round(3), pl.lit(easy))
+        return flag_frame(pl.col("score") > easy, reason, stats)

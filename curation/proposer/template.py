@@ -1,8 +1,9 @@
 """TemplateProposer: questions from the task families, steered by feedback.
 
-Without feedback the budget is split evenly over every (task, template, difficulty
-bin); with feedback it follows the feedback weights, so bins the solver fails (or,
-under `frontier`, bins near 50 % success) get more questions. The bin is the knob
+The budget is split between task groups, then within a group between its (task,
+template, difficulty bin) keys (curation.feedback.proposal_counts): evenly without
+feedback; with it, by the feedback weights, so tasks and bins on the solver's frontier
+get more questions. The bin is the knob
 target: a slot aimed at "hard" keeps drawing until the drawn knobs land in "hard",
 so knob targets follow each bin's accuracy.
 """
@@ -14,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from curation.errors import ParamError
-from curation.feedback import Feedback, apportion, budget_weights
+from curation.feedback import Feedback, proposal_counts
 from curation.params import require_choice, require_int
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes import Scene
@@ -54,7 +55,7 @@ class TemplateProposer:
         infos = [frame_info_for(s, sid, frame_info) for s, sid in zip(scenes, scene_ids, strict=True)]
         with_frames = [i for i, info in enumerate(infos) if info]
         keys = task_keys(with_frames=bool(with_frames))
-        counts = apportion(budget_weights(keys, feedback), budget)
+        counts = proposal_counts(keys, feedback, budget)
         rows: dict[str, dict[str, Any]] = {}
         for key in keys:
             pool = with_frames if TASKS[key[0]].needs_frames else range(len(scenes))

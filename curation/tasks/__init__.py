@@ -28,6 +28,14 @@ FAMILIES: tuple[TaskFamily, ...] = (
 TASKS: dict[str, TaskFamily] = {task: f for f in FAMILIES for task in f.tasks}
 
 
+def task_group(task: str) -> str:
+    """The task a question type is balanced and reported as: its family (the three
+    object_rel_direction levels are one task, as VSI-Bench reports them); a type no
+    family writes (from the benchmark or an LLM) is its own group."""
+    family = TASKS.get(task)
+    return family.name if family is not None else task
+
+
 def task_keys(*, with_frames: bool) -> list[tuple[str, str, str]]:
     """Every (task, template, difficulty bin) the template proposer can aim at."""
     return [
@@ -39,4 +47,4 @@ def task_keys(*, with_frames: bool) -> list[tuple[str, str, str]]:
     ]
 
 
-__all__ = ["BINS", "FAMILIES", "TASKS", "Candidate", "Draw", "TaskFamily", "task_keys"]
+__all__ = ["BINS", "FAMILIES", "TASKS", "Candidate", "Draw", "TaskFamily", "task_group", "task_keys"]

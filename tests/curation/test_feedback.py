@@ -1,8 +1,17 @@
+import polars as pl
 import pytest
 
 from curation.errors import ParamError
-from curation.feedback import Feedback, FeedbackParams, apportion, compute_feedback, policy_weight
+from curation.feedback import (
+    Feedback,
+    FeedbackParams,
+    apportion,
+    compute_feedback,
+    policy_weight,
+    proposal_counts,
+)
 from curation.proposer import TemplateProposer
+from curation.tasks import task_group, task_keys
 from tests.curation.builders import qa_frame, scores_frame
 
 
@@ -28,18 +37,21 @@ def test_stats_per_bin_ignore_blind_scores_and_weights_follow_the_policy():
     assert (easy.bin, easy.n, easy.accuracy) == ("easy", 10, pytest.approx(0.9))
     assert easy.mean_confidence == pytest.approx(0.9 * 0.95 + 0.1 * 0.1)
     assert (easy.weight, hard.weight) == (pytest.approx(0.1), pytest.approx(0.9))
-    assert policy_weight("frontier", 0.5, 0.05) == 1.0
-    assert policy_weight("frontier", 1.0, 0.05) == 0.05
+    assert policy_weight("frontier", 0.6, 0.05) == 0.6  # the smoothed frontier share
+    assert policy_weight("frontier", 0.0, 0.05) == 0.05
     assert policy_weight("spatialevo", 0.99, 0.05) == 0.05
 
 
 def test_smoothing_over_rounds_and_json_round_trip():
     qa, s1 = _scored({("object_counting", "easy"): (10, 0)})
-    first = compute_feedback(qa, s1, round=1)
+    evo = FeedbackParams(policy="spatialevo")
+    first = compute_feedback(qa, s1, round=1, params=evo)
     _, s2 = _scored({("object_counting", "easy"): (0, 10)})
-    second = compute_feedback(qa, s2, round=2, previous=first, params=FeedbackParams(smoothing=0.25))
+    second = compute_feedback(qa, s2, round=2, previous=first, params=FeedbackParams(policy="spatialevo",
+                                                                                    smoothing=0.25))
     assert second.bins[0].accuracy == 0.0
-    assert second.bins[0].smoothed_accuracy == pytest.approx(0.75)
+    assert second.bins[0].smoothed == pytest.approx(0.75)  # 0.25 * 0 + 0.75 * 1
+    assert second.tasks[0].smoothed == pytest.approx(0.75)
     assert Feedback.from_json(second.to_json()) == second
 
 
@@ -67,6 +79,44 @@ def test_feedback_moves_the_template_budget_toward_failing_bins(real_scenes):
     assert share(after, "object_counting", "hard") > 2 * share(before, "object_counting", "hard")
     assert share(after, "object_counting", "easy") < 0.5 * share(before, "object_counting", "easy")
     assert share(after, "object_size_estimation", "easy") < 0.5 * share(before, "object_size_estimation", "easy")
+
+
+def _banded(task: str, confidences: list[float]):
+    qa = qa_frame([{"qa_id": f"{task}-{k}", "task": task, "question": f"q {task} {k}"}
+                   for k in range(len(confidences))])
+    scores = scores_frame([{"qa_id": f"{task}-{k}", "confidence": c, "correct": c > 0.5}
+                           for k, c in enumerate(confidences)])
+    return qa, scores
+
+
+def test_mastered_and_unlearnable_tasks_both_lose_budget_to_the_frontier():
+    parts = [_banded("object_counting", [0.97] * 18 + [0.5] * 2),  # mastered: mostly easy
+             _banded("object_size_estimation", [0.02] * 18 + [0.5] * 2),  # unlearnable: mostly hard
+             _banded("room_size_estimation", [0.5] * 16 + [0.02] * 4)]  # on the frontier
+    qa = pl.concat([p[0] for p in parts])
+    scores = pl.concat([p[1] for p in parts])
+    fb = compute_feedback(qa, scores, round=1)
+    weights = fb.task_weights()
+    assert weights["room_size_estimation"] == pytest.approx(0.8)
+    assert weights["object_counting"] == weights["object_size_estimation"] == pytest.approx(0.1)
+    assert {t.task: (t.easy, t.frontier, t.hard) for t in fb.tasks}["object_counting"] == (18, 2, 0)
+    keys = task_keys(with_frames=False)
+    counts = proposal_counts(keys, fb, 1000)
+
+    def group_total(group):
+        return sum(n for k, n in counts.items() if task_group(k[0]) == group)
+
+    assert group_total("room_size_estimation") > 4 * group_total("object_counting")
+    assert group_total("object_counting") == group_total("object_size_estimation")
+
+
+def test_the_proposer_split_does_not_depend_on_how_many_templates_or_bins_a_task_has():
+    counts = proposal_counts(task_keys(with_frames=False), None, 600)
+    per_group: dict[str, int] = {}
+    for key, n in counts.items():
+        per_group[task_group(key[0])] = per_group.get(task_group(key[0]), 0) + n
+    # relative direction has 3 question types x 3 bins, counting 1 x 3: same share
+    assert len(set(per_group.values())) == 1 and sum(per_group.values()) == 600
 
 
 def test_apportion_is_exact_and_params_name_the_bad_field():

@@ -7,7 +7,7 @@ from curation.proposer import TemplateProposer
 
 
 def test_gold_letters_are_uniform_over_1000_executed_questions(real_scenes, executor):
-    rows = TemplateProposer(seed=11).propose(real_scenes, 3600)
+    rows = TemplateProposer(seed=11).propose(real_scenes, 6600)  # relative direction gets a sixth
     mca = rows.filter(pl.col("task").str.starts_with("object_rel_direction")).head(1000)
     assert mca.height == 1000
     out = execute(mca, real_scenes, executor).filter(pl.col("answer").is_not_null())

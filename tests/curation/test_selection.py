@@ -2,6 +2,7 @@ from collections import Counter
 
 import pytest
 
+from curation.bands import BandParams
 from curation.errors import ParamError
 from curation.selection import SelectionParams, select, with_selected
 from tests.curation.builders import qa_frame, scores_frame
@@ -32,7 +33,7 @@ def _pool(n_per_task: int = 60):
 
 def test_select_respects_budget_balances_tasks_and_letters_and_reports_reasons():
     rows, scores = _pool()
-    picked, counts = select(rows, 90, SelectionParams(seed=1), scores=scores)
+    picked, counts = select(rows, SelectionParams(budget=90), seed=1, scores=scores)
     assert picked.height == 90
     assert Counter(picked["task"]) == dict.fromkeys(TASKS, 30)
     letters = Counter(picked.filter(picked["answer_type"] == "mca")["answer"])
@@ -43,33 +44,62 @@ def test_select_respects_budget_balances_tasks_and_letters_and_reports_reasons()
     assert picked.columns == rows.columns
 
 
-def test_select_prefers_the_frontier_and_is_deterministic_per_seed():
+def _q(qa_id: str, p: float) -> float:
+    """Chance-corrected confidence, written out: the pool's MCA rows have 4 options."""
+    return p if qa_id.startswith("object_counting") else max(0.0, (p - 0.25) / 0.75)
+
+
+def test_select_prefers_the_chance_corrected_frontier_and_is_deterministic_per_seed():
     rows, scores = _pool()
-    picked, _ = select(rows, 30, SelectionParams(seed=2), scores=scores)
+    picked, _ = select(rows, SelectionParams(budget=30), seed=2, scores=scores)
     conf = dict(zip(scores["qa_id"], scores["confidence"], strict=True))
-    chosen = [abs(conf[q] - 0.5) for q in picked["qa_id"]]
-    rest = [abs(conf[q] - 0.5) for q in rows["qa_id"] if q in conf and q not in set(picked["qa_id"])]
+    chosen = [abs(_q(q, conf[q]) - 0.5) for q in picked["qa_id"]]
+    rest = [abs(_q(q, conf[q]) - 0.5) for q in rows["qa_id"] if q in conf and q not in set(picked["qa_id"])]
     assert sum(chosen) / len(chosen) < 0.5 * sum(rest) / len(rest)
-    again, _ = select(rows, 30, SelectionParams(seed=2), scores=scores)
+    again, _ = select(rows, SelectionParams(budget=30), seed=2, scores=scores)
     assert again["qa_id"].to_list() == picked["qa_id"].to_list()
+
+
+def test_a_two_option_row_at_chance_is_hard_not_frontier():
+    rows = qa_frame([{"qa_id": "coin", "task": "object_rel_direction_easy", "answer_type": "mca",
+                      "options": ["A. left", "B. right"], "answer": "A"},
+                     {"qa_id": "half", "task": "object_counting"}])
+    scores = scores_frame([{"qa_id": "coin", "confidence": 0.5}, {"qa_id": "half", "confidence": 0.5}])
+    picked, _ = select(rows, SelectionParams(budget=1, unscored_distance=0.0), scores=scores)
+    assert picked["qa_id"].to_list() == ["half"]  # q = 0.5 is the frontier; the coin flip has q = 0
+    raw, _ = select(rows, SelectionParams(budget=2), scores=scores, bands=BandParams(chance_correction=False))
+    assert raw.height == 2
+
+
+def test_task_weights_share_the_budget_and_relative_direction_levels_are_one_task():
+    rows, scores = _pool()
+    extra = qa_frame([{"qa_id": f"easy-dir-{k}", "task": "object_rel_direction_easy", "answer_type": "mca",
+                       "options": ["A. left", "B. right"], "answer": "AB"[k % 2]} for k in range(60)])
+    rows = rows.vstack(extra.select(rows.columns))
+    weights = {"object_counting": 2.0, "object_rel_distance": 1.0, "object_rel_direction": 1.0}
+    picked, _ = select(rows, SelectionParams(budget=80), scores=scores, task_weights=weights)
+    groups = Counter("object_rel_direction" if t.startswith("object_rel_direction") else t for t in picked["task"])
+    assert groups == {"object_counting": 40, "object_rel_distance": 20, "object_rel_direction": 20}
 
 
 def test_small_tasks_give_their_share_to_the_others():
     rows, scores = _pool()
     rows = rows.filter((rows["task"] != "object_counting") | (rows["qa_id"].str.ends_with("-1")))
-    picked, _ = select(rows, 61, scores=scores)
+    picked, _ = select(rows, SelectionParams(budget=61), scores=scores)
     assert Counter(picked["task"]) == {"object_counting": 1, "object_rel_distance": 30,
                                        "object_rel_direction_hard": 30}
 
 
 def test_selection_params_validation_names_the_field():
-    with pytest.raises(ParamError, match="selection.tau_easy"):
-        SelectionParams(tau_easy=2.0)
+    with pytest.raises(ParamError, match="selection.frontier"):
+        SelectionParams(frontier=2.0)
+    with pytest.raises(ParamError, match="selection.budget"):
+        SelectionParams(budget=-1)
 
 
 def test_with_selected_marks_exactly_the_slice():
     rows, scores = _pool(8)
-    picked, _ = select(rows, 5, scores=scores)
+    picked, _ = select(rows, SelectionParams(budget=5), scores=scores)
     marked = with_selected(rows, picked)
     assert marked["selected"].sum() == 5
     assert set(marked.filter("selected")["qa_id"]) == set(picked["qa_id"])

@@ -1,5 +1,8 @@
+from dataclasses import replace
+
 import pytest
 
+from curation.bands import BandParams
 from curation.errors import ParamError, UnknownNameError
 from curation.filters import FILTERS, FilterContext, apply_recipe, build, decide, measure, register
 from curation.filters.base import Filter
@@ -26,10 +29,10 @@ def test_drop_reason_is_the_first_flagged_operator_in_recipe_order_and_threshold
     assert (out["drop_reason"][0], out["ambiguous"][0]) == ("trivial", True)
     assert [f["filter"] for f in out["flags"][0]] == ["trivial", "near_tie"]
 
-    ops = build([{"trivial": {"tau_easy": 0.9}}])
+    ops = build([{"trivial": {}}], ctx)
     stats = measure(rows, ops, ctx)
     assert decide(rows, ops, stats)["drop_reason"][0] == "trivial"
-    looser = build([{"trivial": {"tau_easy": 0.99}}])
+    looser = build([{"trivial": {}}], replace(ctx, bands=BandParams(easy=0.99)))
     assert decide(rows, looser, stats)["drop_reason"][0] is None
 
 

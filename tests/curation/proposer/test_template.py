@@ -6,19 +6,24 @@ import pytest
 
 from curation.errors import ParamError
 from curation.proposer import PROPOSAL_SCHEMA, TemplateProposer
-from curation.tasks import BINS, TASKS
+from curation.tasks import BINS, TASKS, task_group
 from store import ids
 
 
-def test_uniform_without_feedback_over_tasks_templates_and_bins(real_scenes):
+def test_uniform_without_feedback_over_task_groups_then_templates_and_bins(real_scenes):
     rows = TemplateProposer(seed=1).propose(real_scenes, 900)
     assert rows.schema == PROPOSAL_SCHEMA and rows.height == 900
     per_task = Counter(rows["task"])
     assert set(per_task) == {t for t, f in TASKS.items() if not f.needs_frames}  # no frames, no appearance order
-    # 8 frame-free tasks, 10 templates (rel_distance has 3) x 3 bins = 30 keys of 900/30 rows each.
-    # (a slot whose draws all fail gives its row to a random key, so allow a few strays)
+    # 6 frame-free task groups of 150 rows each, whatever their number of templates: counting
+    # (1 template) has 150, each of relative distance's 3 templates 50, each of relative
+    # direction's 3 question types 50. (A slot whose draws all fail gives its row to a random
+    # key, so allow a few strays.)
+    per_group = Counter(task_group(t) for t in rows["task"])
+    assert len(per_group) == 6 and all(144 <= n <= 156 for n in per_group.values()), per_group
     per_template = Counter(zip(rows["template"], rows["task"], strict=True))
-    assert len(per_template) == 10 and all(86 <= n <= 94 for n in per_template.values()), per_template
+    assert per_template[("count", "object_counting")] >= 144
+    assert all(45 <= per_template[k] <= 55 for k in per_template if k[1].startswith("object_rel_")), per_template
     assert set(rows["difficulty_bin"]) == set(BINS)
     assert rows["qa_id"].n_unique() == rows.height
     row = rows.row(0, named=True)
