@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from curation.camera import walkthrough
+from curation.overview import overview
 from curation.render import render_path
 from curation.scenes import Scene
 from curation.visibility import visible_objects
@@ -39,8 +40,9 @@ def frame_rows(
     poses: Sequence[np.ndarray] | None = None,
     intrinsics: Sequence[float] | None = None,
     visible: Sequence[list[dict]] | None = None,
+    start: int = 0,
 ) -> list[dict]:
-    """One FRAMES row per image, index = position in `images`.
+    """One FRAMES row per image, index = `start` + position in `images`.
 
     source: "render" or "video". poses: (4, 4) camera-to-world per image, or None.
     intrinsics: (fx, fy, cx, cy) shared by all images, or None. visible: each image's
@@ -50,8 +52,8 @@ def frame_rows(
         if values is not None and len(values) != len(images):
             raise ValueError(f"{name} has {len(values)} entries for {len(images)} images")
     rows = []
-    for index, rgb in enumerate(images):
-        png = png_bytes(rgb)
+    for i, rgb in enumerate(images):
+        index, png = start + i, png_bytes(rgb)
         rows.append(
             {
                 "frame_id": ids.frame_id(scene_id, source, index, png),
@@ -61,20 +63,29 @@ def frame_rows(
                 "width": int(rgb.shape[1]),
                 "height": int(rgb.shape[0]),
                 "image": png,
-                "pose": None if poses is None else [float(v) for v in np.asarray(poses[index]).reshape(16)],
+                "pose": None if poses is None else [float(v) for v in np.asarray(poses[i]).reshape(16)],
                 "intrinsics": None if intrinsics is None else [float(v) for v in intrinsics],
-                "visible_objects": [] if visible is None else list(visible[index]),
+                "visible_objects": [] if visible is None else list(visible[i]),
                 "embedding": None,
             }
         )
     return rows
 
 
-def render_rows(scene: Scene, *, n_frames: int = 16, size: int = 224, seed: int = 0) -> list[dict]:
-    """Walk through `scene`, render `n_frames` square frames of `size` px, return FRAMES rows."""
+def render_rows(
+    scene: Scene, *, n_frames: int = 16, size: int = 224, seed: int = 0, overview_m: float | None = None,
+    overview_size: int | None = None,
+) -> list[dict]:
+    """Walk through `scene`, render `n_frames` square frames of `size` px, return FRAMES rows.
+
+    With `overview_m`, one more frame follows the walk: the top-down overview
+    (curation.overview) spanning `overview_m` metres in `overview_size` px (default
+    `size`), source "overview", with no pose,
+    intrinsics or visible objects (it is no camera view, and first appearances stay the
+    walk's)."""
     path = walkthrough(scene, n_frames, width=size, height=size, seed=seed)
     frames = render_path(scene, path)
-    return frame_rows(
+    rows = frame_rows(
         scene.scene_id,
         [f.rgb for f in frames],
         source="render",
@@ -82,3 +93,8 @@ def render_rows(scene: Scene, *, n_frames: int = 16, size: int = 224, seed: int 
         intrinsics=path.intrinsics.as_list(),
         visible=[visible_objects(scene, f.instance) for f in frames],
     )
+    if overview_m is not None:
+        side = overview_size or size
+        plan, _ = overview(scene, side, overview_m / side)
+        rows += frame_rows(scene.scene_id, [plan], source="overview", start=n_frames)
+    return rows

@@ -15,6 +15,8 @@ Knobs (None draws a value from the seed):
               the floor is packed
   near_ties   pairs of objects whose centroid distances to a common anchor object
               differ by at most NEAR_TIE_GAP metres (the hard case of "which is closer")
+  categories  draw only these category names (None: the whole vocabulary); a small
+              set of well-separated colours makes a world a small solver can see
 
 The same seed and knobs always give the same scene (numpy's PCG64 seeded with the
 seed). If the objects do not fit, the room grows by ROOM_GROWTH and placement starts
@@ -22,6 +24,7 @@ over, so the requested object count is always met.
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -177,10 +180,11 @@ _ORDER = {"wall_floor": 0, "wall": 1, "floor": 2, "ceiling": 3, "on": 4}
 
 
 def _choose_categories(
-    n_objects: int, duplicates: int, clutter: float, near_ties: int, rng: np.random.Generator
+    n_objects: int, duplicates: int, clutter: float, near_ties: int, rng: np.random.Generator,
+    categories: Sequence[str] | None = None,
 ) -> tuple[list[CategorySpec], list[CategorySpec]]:
     """(ordinary objects, 2 * near_ties floor objects for the tie pairs): n_objects in all."""
-    specs = list(CATEGORIES.values())
+    specs = [CATEGORIES[c] for c in sorted(categories)] if categories else list(CATEGORIES.values())
     floor = [s for s in specs if s.placement == "floor"]
     small = [s for s in specs if s.placement == "on"]
     other = [s for s in specs if s.placement != "on"]
@@ -193,7 +197,7 @@ def _choose_categories(
     ties = [draw(floor) for _ in range(2 * near_ties)]
     chosen: list[CategorySpec] = []
     remaining = n_objects - len(ties)
-    n_small = int(round(remaining * (0.1 + 0.4 * clutter)))
+    n_small = int(round(remaining * (0.1 + 0.4 * clutter))) if small and supports else 0
     # Small objects need furniture to stand on: one support per SMALL_PER_SUPPORT of them.
     chosen += [draw(supports) for _ in range(min(math.ceil(n_small / SMALL_PER_SUPPORT), remaining))]
     while len(chosen) < remaining:
@@ -229,7 +233,9 @@ def _box(p: _Placed, instance: int) -> Box:
     )
 
 
-def _check_knobs(n_objects: int, duplicates: int, clutter: float, near_ties: int) -> None:
+def _check_knobs(
+    n_objects: int, duplicates: int, clutter: float, near_ties: int, categories: Sequence[str] | None
+) -> None:
     if not MIN_OBJECTS <= n_objects <= MAX_OBJECTS:
         raise KnobError("n_objects", n_objects, f"an integer in [{MIN_OBJECTS}, {MAX_OBJECTS}]")
     if duplicates < 1:
@@ -238,6 +244,14 @@ def _check_knobs(n_objects: int, duplicates: int, clutter: float, near_ties: int
         raise KnobError("clutter", clutter, "a number in [0, 1]")
     if not 0 <= 2 * near_ties <= n_objects - 2:
         raise KnobError("near_ties", near_ties, f"0 <= near_ties <= {(n_objects - 2) // 2} for n_objects={n_objects}")
+    if categories is not None:
+        unknown = sorted(set(categories) - set(CATEGORIES))
+        if unknown or not categories:
+            raise KnobError("categories", list(categories), f"a non-empty list of known categories (unknown {unknown})")
+        if not any(CATEGORIES[c].placement != "on" for c in categories):
+            raise KnobError("categories", list(categories), "at least one category that stands on its own")
+        if near_ties and not any(CATEGORIES[c].placement == "floor" for c in categories):
+            raise KnobError("categories", list(categories), "a floor category when near_ties > 0")
 
 
 def generate_scene(
@@ -247,6 +261,7 @@ def generate_scene(
     duplicates: int | None = None,
     clutter: float | None = None,
     near_ties: int | None = None,
+    categories: Sequence[str] | None = None,
 ) -> Scene:
     """A random furnished rectangular room, the same for the same seed and knobs.
 
@@ -259,8 +274,8 @@ def generate_scene(
     duplicates = int(rng.integers(1, 4)) if duplicates is None else duplicates
     clutter = float(rng.uniform(0.0, 1.0)) if clutter is None else clutter
     near_ties = int(rng.integers(0, 3)) if near_ties is None else near_ties
-    _check_knobs(n_objects, duplicates, clutter, near_ties)
-    chosen, ties = _choose_categories(n_objects, duplicates, clutter, near_ties, rng)
+    _check_knobs(n_objects, duplicates, clutter, near_ties, categories)
+    chosen, ties = _choose_categories(n_objects, duplicates, clutter, near_ties, rng, categories)
     room = _room(chosen + ties, clutter, rng)
     for attempt in range(MAX_ATTEMPTS):
         placed = _attempt(chosen, ties, room, np.random.default_rng([seed, attempt]))

@@ -158,7 +158,9 @@ class Lake:
                 )
         elif mode in ("append", "overwrite"):
             if rows.num_rows or mode == "overwrite":
-                handle.add(rows, mode=mode)
+                # conform() already proved every fixed-size list has its size; LanceDB's own
+                # check mistakes a null one (an overview frame has no pose) for a short one
+                handle.add(rows, mode=mode, on_bad_vectors="null")
         else:
             raise ValueError(f"mode must be append, overwrite or upsert, got {mode!r}")
         return handle.version
