@@ -94,6 +94,8 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
             if previous.config.kind != "full":
                 raise TrainParamsError("mode", f"'lora' to continue from the adapter in {init}", params.mode)
             solver.model.load_state_dict(previous.model.state_dict())  # strict: same architecture
+        for p in solver.base_model.model.visual.parameters():
+            p.requires_grad_(not params.freeze_vision)
         return
     if init is not None:
         base = solver.model.get_base_model() if is_peft else solver.model

@@ -40,6 +40,10 @@ class TrainParams:
     max_frames: int | None = field(default=None, metadata={"help": "frames per question; None = the solver's"})
     image_size: int | None = field(default=None, metadata={"help": "frame side budget in px; None = the solver's"})
     gradient_checkpointing: bool | None = field(default=None, metadata={"help": "None = on for CUDA only"})
+    freeze_vision: bool = field(
+        default=False,
+        metadata={"help": "full mode: keep the vision encoder fixed (it was pretrained: training.vision_pretrain)"},
+    )
 
     def __post_init__(self):
         if self.mode not in MODES:
