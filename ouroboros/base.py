@@ -2,8 +2,9 @@
 
     ouro base           (dvc.yaml stage `base`)
 
-A random-init tiny solver is uniformly unsure, so its confidences would carry no
-signal: it is warm-started on a static slice of `base.budget` valid questions
+A tiny solver starts from the `vision` stage's pretrained encoder (random elsewhere);
+it is uniformly unsure, so its confidences would carry no signal: it is warm-started
+on a static slice of `base.budget` valid questions
 (uniform over tasks, chosen at random), then scores `base.probe` further questions
 out of sample to seed round 1's feedback. A real checkpoint (`solver.spec` a
 directory) is used as it is: it only scores the probe.
@@ -25,6 +26,7 @@ from ouroboros.steps import (
     scorable,
     score_rows,
 )
+from ouroboros.vision import pretrained_solver
 from ouroboros.workspace import Workspace
 from training.sft import train
 from training.solver import load_solver
@@ -41,7 +43,7 @@ def train_base(params: Params, ws: Workspace) -> dict:
                         int(OVERPROPOSE * (b.budget + b.probe)), None, round=0, split="train")
     shuffled = random_slice(scorable(rows), b.budget + b.probe, params.seed)
     warm, probe = shuffled.head(b.budget), shuffled.slice(b.budget)
-    solver = load_solver(params.solver.spec, seed=params.seed, **solver_frames(params))
+    solver = load_solver(pretrained_solver(params, ws), seed=params.seed, **solver_frames(params))
     metrics: dict = {}
     if params.solver.spec == "tiny":
         metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
@@ -51,7 +53,7 @@ def train_base(params: Params, ws: Workspace) -> dict:
         ws.round_dir(0).mkdir(parents=True, exist_ok=True)
     scores = score_rows(solver, probe, frames, round=0, solver_name="r0", blind=False,
                         batch_size=params.solver.score_batch_size)
-    feedback = compute_feedback(rows, scores, round=0, params=params.feedback)
+    feedback = compute_feedback(rows, scores, round=0, params=params.feedback, bands=params.bands)
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
     return record_round(0, 0, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)

@@ -1,8 +1,9 @@
 """params.yaml as frozen dataclasses: one section per stage, every key checked.
 
 Sections that belong to a lower layer use that layer's own config class
-(`feedback` -> curation.feedback.FeedbackParams, `train` -> training.sft.TrainParams),
-so a knob is defined once. Paths are relative to the directory that holds params.yaml.
+(`bands` -> curation.bands.BandParams, `selection` -> curation.selection.SelectionParams,
+`feedback` -> curation.feedback.FeedbackParams, `train` -> training.train_params.TrainParams),
+so a knob and its default are defined once. Paths are relative to the directory that holds params.yaml.
 Unknown keys, wrong types and bad values raise ParamsError naming the dotted key.
 """
 
@@ -12,13 +13,40 @@ from typing import Any, Literal
 
 import yaml
 
+from curation.bands import BandParams
 from curation.feedback import FeedbackParams
+from curation.selection import SelectionParams
 from ouroboros.config import build
 from ouroboros.errors import ParamsError
 from training.train_params import TrainParams
+from training.vision_params import VisionPretrainParams
 
 DEFAULT_META = "../shared/data/vsibench_meta/scannet_meta_info_val.json"
 Recipe = list[dict[str, dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class WorldParams:
+    """Knobs of the procedural rooms (curation.procedural.generate_scene); None draws each
+    scene's value from its seed, over the generator's whole range."""
+
+    n_objects: list[int] | None = None  # [lo, hi]: each room gets a count in this range
+    duplicates: int | None = None  # up to this many instances each time a category is drawn
+    clutter: float | None = None  # 0..1: small objects on furniture, floor packing
+    near_ties: int | None = None  # pairs of near-equal distances to a common anchor
+    categories: list[str] | None = None  # draw only these categories (None: all of them)
+
+    def __post_init__(self):
+        if self.n_objects is not None and (len(self.n_objects) != 2 or self.n_objects[0] > self.n_objects[1]):
+            raise ValueError(f"n_objects must be [lo, hi] with lo <= hi, got {self.n_objects}")
+
+    def knobs(self, seed: int) -> dict:
+        """generate_scene's keyword arguments for the room of `seed`."""
+        knobs = {k: getattr(self, k) for k in ("duplicates", "clutter", "near_ties", "categories")}
+        if self.n_objects is not None:
+            lo, hi = self.n_objects
+            knobs["n_objects"] = lo + seed % (hi - lo + 1)
+        return {k: v for k, v in knobs.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -27,6 +55,7 @@ class ScenesParams:
     max_real: int = 0  # use only the first N real scenes (0 = all); keeps the CPU demo small
     procedural: int = 40  # procedural rooms generated (seeds seed .. seed+N-1)
     eval_fraction: float = 0.25  # share of scenes held out for evaluation (by scene_id hash)
+    world: WorldParams = field(default_factory=WorldParams)  # what the procedural rooms hold
 
     def __post_init__(self):
         if not 0.0 < self.eval_fraction < 1.0:
@@ -39,6 +68,14 @@ class ScenesParams:
 class FramesParams:
     n_frames: int = 4  # frames rendered per scene (the video the solver sees)
     size: int = 64  # square frame side in px; 64 keeps the tiny solver at ~150 samples/s
+    overview_m: float | None = None  # add a top-down overview frame spanning this many metres
+    overview_size: int | None = None  # its side in px (None: `size`); finer than the walk's
+
+    def __post_init__(self):
+        if self.overview_m is not None and self.overview_m <= 0:
+            raise ValueError(f"overview_m must be > 0 metres, got {self.overview_m}")
+        if self.overview_size is not None and self.overview_size < 32:
+            raise ValueError(f"overview_size must be >= 32 px, got {self.overview_size}")
 
 
 @dataclass(frozen=True)
@@ -66,18 +103,20 @@ class FiltersParams:
         {"invalid": {}}, {"near_tie": {}}, {"perturbation": {"k": 4}}, {"dedupe": {}}])
     # Applied after scoring (they read this and earlier rounds' scores).
     after_scoring: Recipe = field(default_factory=lambda: [
-        {"trivial": {"tau_easy": 0.9}}, {"blind_solvable": {"tau_blind": 0.8}}, {"cartography": {}}])
+        {"trivial": {}}, {"blind_solvable": {"tau_blind": 0.8}}, {"cartography": {}}])
     workers: int = 2  # sandbox worker processes
     timeout_s: float = 1.0  # CPU seconds per program
 
 
 @dataclass(frozen=True)
-class SelectionParams:
-    budget: int = 200  # training examples per round
-    strategy: Literal["frontier", "random"] = "frontier"  # random = the open-loop ablation
-    tau_easy: float = 0.9
-    frontier: float = 0.5  # success probability preferred (R-Zero)
-    unscored_distance: float = 0.25
+class LoopParams:
+    """The data policy of the rounds: the ablation's arms are runs of the same pipeline
+    with this key set (`dvc exp run -S loop.policy=static`)."""
+
+    # closed: feedback steers the proposer, confidence-based selection (the method);
+    # open: the same proposer without feedback, valid rows at random;
+    # static: one dataset proposed up front (round 1's stream), a random chunk per round.
+    policy: Literal["closed", "open", "static"] = "closed"
 
 
 @dataclass(frozen=True)
@@ -87,6 +126,19 @@ class SolverParams:
     max_frames: int = 4
     score_batch_size: int = 32
     size: dict[str, int] = field(default_factory=dict)  # tiny-model size overrides
+
+
+@dataclass(frozen=True)
+class VisionParams:
+    """Stage `vision`: pretraining of the tiny solver's encoder (ouroboros.vision)."""
+
+    enabled: bool = True  # ignored for a real checkpoint, which has its own encoder
+    scenes: int = 1500  # pretraining rooms (disjoint from the pipeline's)
+    train: VisionPretrainParams = field(default_factory=VisionPretrainParams)
+
+    def __post_init__(self):
+        if self.scenes < 1:
+            raise ValueError(f"scenes must be >= 1, got {self.scenes}")
 
 
 @dataclass(frozen=True)
@@ -122,14 +174,21 @@ class Params:
     proposer: ProposerParams = field(default_factory=ProposerParams)
     filters: FiltersParams = field(default_factory=FiltersParams)
     selection: SelectionParams = field(default_factory=SelectionParams)
+    bands: BandParams = field(default_factory=BandParams)
+    loop: LoopParams = field(default_factory=LoopParams)
     feedback: FeedbackParams = field(default_factory=FeedbackParams)
     solver: SolverParams = field(default_factory=SolverParams)
     train: TrainParams = field(default_factory=TrainParams)
+    vision: VisionParams = field(default_factory=VisionParams)
     base: BaseParams = field(default_factory=BaseParams)
     eval: EvalParams = field(default_factory=EvalParams)
     rounds: list[RoundRef] = field(default_factory=list)
 
     def __post_init__(self):
+        overview = self.frames.overview_size or self.frames.size
+        if self.frames.overview_m is not None and overview > self.solver.image_size:
+            raise ParamsError(f"solver.image_size: {self.solver.image_size} px would shrink the "
+                              f"{overview} px overview frame (frames.overview_size); use >= {overview}")
         ids = [r.id for r in self.rounds]
         if len(set(ids)) != len(ids):
             raise ValueError(f"round ids must be unique, got {ids}")

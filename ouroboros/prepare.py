@@ -24,14 +24,18 @@ def collect_scenes(params: Params) -> list[Scene]:
     for path in params.scenes.meta:
         scenes = load_vsibench_meta(path)
         real += scenes[: params.scenes.max_real] if params.scenes.max_real else scenes
-    procedural = [generate_scene(params.seed + i) for i in range(params.scenes.procedural)]
+    world = params.scenes.world
+    seeds = [params.seed + i for i in range(params.scenes.procedural)]
+    procedural = [generate_scene(seed, **world.knobs(seed)) for seed in seeds]
     return sorted(real + procedural, key=lambda s: s.scene_id)
 
 
 def render_all(scenes: list[Scene], params: Params) -> list[dict]:
     rows = []
     for scene in track(scenes, "rendering frames", total=len(scenes)):
-        rows += render_rows(scene, n_frames=params.frames.n_frames, size=params.frames.size, seed=params.seed)
+        f = params.frames
+        rows += render_rows(scene, n_frames=f.n_frames, size=f.size, seed=params.seed,
+                            overview_m=f.overview_m, overview_size=f.overview_size)
     return rows
 
 

@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from curation.bands import BANDS, BandParams, band_counts
 from curation.feedback import Feedback
+from curation.tasks import task_group
 from ouroboros.fingerprints import files_digest, write_fingerprint
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, write_json
 from store.views import reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
-ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "feedback", "solver", "train")
+ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
 CONFIDENCE_BINS = [i / 10 for i in range(11)]
 
 
@@ -42,6 +44,15 @@ def round_counts(rows: pl.DataFrame, scores: pl.DataFrame) -> dict[str, int]:
         "selected": rows.filter(pl.col("selected")).height,
         **{f"dropped_{reason}": n for reason, n in by_reason.items() if reason != "kept"},
     }
+
+
+def band_table(rows: pl.DataFrame, scores: pl.DataFrame, bands: BandParams) -> dict[str, dict[str, int]]:
+    """{task group: {easy, frontier, hard}}: the round's sighted scores in the paper's bands."""
+    sighted = scores.filter(~pl.col("blind")).group_by("qa_id").agg(pl.col("confidence").mean())
+    scored = rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id").with_columns(
+        pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("group"))
+    counts = band_counts(scored, "group", bands)
+    return {r["group"]: {b: r[b] for b in BANDS} for r in counts.iter_rows(named=True)}
 
 
 def confidence_histogram(scores: pl.DataFrame) -> pl.DataFrame:
@@ -71,7 +82,8 @@ def record_round(
     out = ws.round_dir(n)
     write_json(ws.feedback_path(n), json.loads(feedback.to_json()))
     confidence_histogram(scores).write_csv(out / "confidence.csv")
-    payload = {"round": n, "prev": prev, "counts": round_counts(rows, scores), **metrics}
+    payload = {"round": n, "prev": prev, "counts": round_counts(rows, scores),
+               "bands": band_table(rows, scores, params.bands), **metrics}
     write_json(ws.metrics_path(n), payload)
     solver_dir = ws.solver_dir(n)
     fingerprint = write_fingerprint(
@@ -82,7 +94,8 @@ def record_round(
     lake.write("rounds", [{
         "round": n, "prev": prev, "params_hash": params_hash(params),
         "counts": json.dumps(payload["counts"], sort_keys=True),
-        "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "round", "prev")},
+        "bands": json.dumps(payload["bands"], sort_keys=True),
+        "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "bands", "round", "prev")},
                               sort_keys=True),
         "checkpoint": str(solver_dir if solver_dir.is_dir() else params.solver.spec),
         "fingerprint": fingerprint["content"], "created_at": datetime.now(UTC),

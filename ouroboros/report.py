@@ -2,14 +2,18 @@
 
     ouro report         (dvc.yaml stage `report`)
 
-runs/report/summary.json (per round: counts, eval overall and per task, blind eval,
-training loss), runs/report/eval.csv (per round: overall, blind and one column per
-task: the `dvc plots` source of eval per task per round) and runs/report/datamap.csv (Dataset Cartography:
-mean and std of each question's gold confidence over the rounds that scored it).
+runs/report/summary.json (per round: counts, difficulty bands per task, eval overall
+and per task, blind eval, training loss), runs/report/eval.csv (per round: overall,
+blind and one column per task: the `dvc plots` source of eval per task per round),
+runs/report/budget.csv (per round: the training rows each task group got, so the plot
+shows where feedback moved the budget) and runs/report/datamap.csv (Dataset
+Cartography: mean and std of each question's gold confidence over the rounds that
+scored it).
 """
 
 import polars as pl
 
+from curation.tasks import task_group
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, read_json, write_json
 
@@ -29,6 +33,15 @@ def eval_table(rounds: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def budget_table(qa: pl.DataFrame) -> pl.DataFrame:
+    """One row per round, one column per task group: rows selected for training."""
+    selected = qa.filter(pl.col("selected") & (pl.col("split") == "train")).with_columns(
+        pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("group"))
+    counts = selected.group_by("round", "group").len("n")
+    wide = counts.pivot(on="group", index="round", values="n", sort_columns=True).sort("round")
+    return wide.fill_null(0).with_columns(pl.col("round").cast(pl.Int64))
+
+
 def data_map(scores: pl.DataFrame) -> pl.DataFrame:
     """Per question: mean and std of sighted gold confidence, over the rounds that scored it."""
     return (
@@ -45,10 +58,14 @@ def report(params: Params, ws: Workspace) -> dict:
     out = ws.report_dir
     out.mkdir(parents=True, exist_ok=True)
     eval_table(rounds).write_csv(out / "eval.csv")
-    data_map(ws.lake().read("scores")).write_csv(out / "datamap.csv")
+    lake = ws.lake()
+    data_map(lake.read("scores")).write_csv(out / "datamap.csv")
+    budget_table(lake.scan("qa").select("round", "split", "task", "selected").collect()).write_csv(
+        out / "budget.csv")
     summary = {
         f"r{m['round']}": {
             "counts": m["counts"],
+            "bands": m.get("bands", {}),
             "eval": m.get("eval", {}),
             "eval_blind": m.get("eval_blind", {}),
             "train_final_loss": (m.get("train") or {}).get("final_loss"),

@@ -2,19 +2,28 @@
 
     ouro round N --prev M      (dvc.yaml stage `round`, foreach over params `rounds`)
 
-propose (steered by round M's feedback) -> execute -> filter -> score with round M's
-solver (out of sample) -> confidence filters -> select -> train from round M's solver
--> evaluate on the held-out set -> feedback for round N+1. The ablation runs the same
-function with the loop opened (no feedback, random selection).
+propose -> execute -> filter -> score with round M's solver (out of sample, sighted and
+blind) -> feedback -> select -> train from round M's solver -> evaluate on the held-out
+set. What steers the data is params `loop.policy` (the ablation's arms are runs of this
+same stage under each policy, `dvc exp run -S loop.policy=...`):
+
+- closed: the proposer reads round M's feedback, the confidence filters drop easy and
+  blind-solvable rows, and the selection takes frontier rows with the task shares of
+  this round's feedback (the method);
+- open:   the same proposer without feedback; valid rows at random;
+- static: one dataset proposed up front, the same whatever the round (round 1's random
+          stream, enough for every round), trained on in equal random chunks, one per
+          round.
+
+Every policy scores its rows, so band counts and feedback are recorded for all of them.
 """
 
 import json
-from dataclasses import dataclass
 
 import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
-from curation.selection import SelectionParams, select, with_selected
+from curation.selection import select, with_selected
 from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
@@ -32,13 +41,9 @@ from ouroboros.workspace import Workspace, read_json
 from training.sft import train
 from training.solver import load_solver
 
-
-@dataclass(frozen=True)
-class LoopMode:
-    """What the ablation varies; the pipeline always runs the closed loop."""
-
-    feedback: bool = True  # steer the proposer with the previous round's feedback
-    selection: str = "frontier"  # frontier (confidence-based) | random
+# About a third of template proposals fail execution or a filter; the static pool proposes
+# this much more than it trains on so that every round's chunk is full.
+OVERPROPOSE = 1.6
 
 
 def solver_source(params: Params, ws: Workspace, prev: int) -> str:
@@ -47,35 +52,53 @@ def solver_source(params: Params, ws: Workspace, prev: int) -> str:
     return str(saved) if (saved / "solver.json").is_file() else params.solver.spec
 
 
-def choose(rows: pl.DataFrame, scores: pl.DataFrame, params: Params, mode: LoopMode) -> pl.DataFrame:
-    """The training slice: confidence-based selection, or (open loop) valid rows at random."""
-    s = params.selection
-    if mode.selection == "random":
-        return random_slice(scorable(rows), s.budget, params.seed)
-    selection = SelectionParams(seed=params.seed, tau_easy=s.tau_easy, frontier=s.frontier,
-                                unscored_distance=s.unscored_distance)
-    picked, _ = select(rows, s.budget, selection, scores=scores.filter(~pl.col("blind")))
+def round_rows(n: int, params: Params, ws: Workspace, previous: Feedback) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(curated rows of round `n` under the loop policy, the frames of the training scenes)."""
+    train_scenes, frames = train_inputs(params, ws)
+    policy = params.loop.policy
+    if policy == "static":
+        ids = [r.id for r in params.rounds] or [n]
+        budget = params.selection.budget
+        pool_size = int(OVERPROPOSE * budget * len(ids))
+        rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames, pool_size, None,
+                            round=min(ids), split="train")
+        return rows.with_columns(pl.lit(n, pl.Int32).alias("round")), frames
+    feedback = previous if policy == "closed" else None
+    return curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
+                        feedback, round=n, split="train"), frames
+
+
+def choose(n: int, rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback, params: Params) -> pl.DataFrame:
+    """The training slice under the loop policy."""
+    budget = params.selection.budget
+    if params.loop.policy == "static":
+        ids = sorted(r.id for r in params.rounds) or [n]
+        pool = random_slice(scorable(rows), budget * len(ids), params.seed)
+        return pool.slice(ids.index(n) * budget, budget)
+    if params.loop.policy == "open":
+        return random_slice(scorable(rows), budget, params.seed)
+    picked, _ = select(rows, params.selection, seed=params.seed, scores=scores.filter(~pl.col("blind")),
+                       bands=params.bands, task_weights=feedback.task_weights())
     return picked
 
 
-def run_round(n: int, prev: int, params: Params, ws: Workspace, mode: LoopMode = LoopMode()) -> dict:
+def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict:
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
-    train_scenes, frames = train_inputs(params, ws)
-    rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
-                        previous if mode.feedback else None, round=n, split="train")
+    rows, frames = round_rows(n, params, ws, previous)
 
     solver = load_solver(solver_source(params, ws, prev), seed=params.seed, **solver_frames(params))
     candidates = scorable(rows)
     scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size}
     scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
                         score_rows(solver, candidates, frames, blind=True, **scoring)])
-    history = ws.lake().scan("scores").filter(pl.col("round") < n).collect()
-    rows = filter_after_scoring(rows, pl.concat([history, scores]), params.filters, params.seed)
-    picked = choose(rows, scores, params, mode)
+    if params.loop.policy == "closed":
+        history = ws.lake().scan("scores").filter(pl.col("round") < n).collect()
+        rows = filter_after_scoring(rows, pl.concat([history, scores]), params)
+    feedback = compute_feedback(rows, scores, round=n, params=params.feedback, bands=params.bands, previous=previous)
+    picked = choose(n, rows, scores, feedback, params)
     rows = with_selected(rows, picked)
 
     metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train)}
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
-    feedback = compute_feedback(rows, scores, round=n, params=params.feedback, previous=previous)
     return record_round(n, prev, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)

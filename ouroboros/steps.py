@@ -63,9 +63,10 @@ def curated_rows(
     return with_frame_ids(execute_and_filter(proposals, scenes, infos, params.filters, params.seed), frames)
 
 
-def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, f: FiltersParams, seed: int) -> pl.DataFrame:
+def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, params: Params) -> pl.DataFrame:
     """The confidence-based filters, over this and earlier rounds' scores."""
-    return apply_recipe(rows, f.after_scoring, FilterContext(scores=scores, seed=seed))
+    ctx = FilterContext(scores=scores, seed=params.seed, bands=params.bands)
+    return apply_recipe(rows, params.filters.after_scoring, ctx)
 
 
 def scorable(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:

@@ -129,6 +129,7 @@ ROUNDS = pa.schema(
         pa.field("prev", pa.int32(), nullable=False),
         pa.field("params_hash", pa.string(), nullable=False),
         pa.field("counts", pa.string(), nullable=False),  # JSON {reason: n}
+        pa.field("bands", pa.string(), nullable=False),  # JSON {task: {easy, frontier, hard}}
         pa.field("metrics", pa.string(), nullable=False),  # JSON eval scores per task (+ blind)
         pa.field("checkpoint", pa.string(), nullable=False),  # path of the solver/adapter
         pa.field("fingerprint", pa.string(), nullable=False),

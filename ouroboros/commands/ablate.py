@@ -1,41 +1,56 @@
-"""`ouro ablate`: closed loop vs open loop vs static data, same budget, same eval."""
+"""`ouro ablate`: closed loop vs open loop vs static data, same budget, same eval, over seeds."""
 
-from dataclasses import replace
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ouroboros.console import console, short_task, user_errors
+from ouroboros.console import console, user_errors
+from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 
 
-def ablation_table(results: dict) -> Table:
-    tasks = sorted({t for rows in results.values() for r in rows for t in r["eval"] if t != "overall"})
-    table = Table(title="held-out eval (x100) per policy and round; blind = frames swapped between scenes")
-    for column in ["policy", "round", "overall", "blind", *tasks]:
-        table.add_column(short_task(column), justify="right")
-    for policy, rows in results.items():
+def _cell(value: tuple[float, float] | None) -> str:
+    return "-" if value is None else f"{value[0]:.1f} ± {value[1]:.1f}"
+
+
+def ablation_table(summary: dict) -> Table:
+    """One row per policy and round: examples seen, overall and blind (mean ± 95% CI half-width)."""
+    table = Table(title="held-out eval x100, mean ± 95% CI over seeds")
+    for column in ("policy", "round", "examples", "overall", "blind"):
+        table.add_column(column, justify="left" if column == "policy" else "right")
+    for policy, rows in summary["policies"].items():
         for r in rows:
-            ev, blind = r["eval"], r.get("eval_blind", {})
-            table.add_row(policy, str(r["round"]), f"{ev['overall']:.1f}",
-                          f"{blind['overall']:.1f}" if blind else "-", *[f"{ev.get(t, 0):.1f}" for t in tasks])
+            table.add_row(policy, str(r["round"]), str(r["examples"]), _cell(r["overall"]), _cell(r.get("blind")))
     return table
+
+
+def parse_seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.replace(",", " ").split()]
+    except ValueError:
+        raise CliInputError(f"--seeds: expected integers like 0,1,2, got {text!r}") from None
+    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise CliInputError(f"--seeds: expected distinct non-negative integers, got {text!r}")
+    return seeds
 
 
 @user_errors
 def ablate_(
     rounds: int = typer.Option(3, "--rounds", min=1, help="Rounds per policy."),
+    seeds: str = typer.Option("0,1,2", "--seeds", help="Seeds, comma-separated: the CI is over these runs."),
     params: Path = typer.Option(Path("params.yaml"), "--params", help="Sizes, budget and solver."),
     out: Path = typer.Option(Path("runs/ablate"), "--out", help="Workspaces and ablation.json go here."),
-    seed: int | None = typer.Option(None, "--seed", help="Override params seed."),
+    plot_path: Path = typer.Option(Path("docs/ablation.png"), "--plot", help="Where the PNG plot goes."),
 ) -> None:
-    """Run closed / open / static with the same example budget and print eval per task per round."""
-    from ouroboros.ablate import ablate
+    """Run closed / open / static with the same example budget over seeds; print mean ± CI per round."""
+    from ouroboros.ablate import ablate, plot
 
-    p = load_params(params)
-    if seed is not None:
-        p = replace(p, seed=seed)
-    results = ablate(p, out, rounds)
-    console.print(ablation_table(results))
-    console.print(f"details: {out / 'ablation.json'}")
+    result = ablate(load_params(params), out, rounds, parse_seeds(seeds))
+    summary = result["summary"]
+    console.print(ablation_table(summary))
+    if "examples_to_target" in summary:
+        reached = ", ".join(f"{p}: {'not reached' if n is None else n}"
+                            for p, n in summary["examples_to_target"].items())
+        console.print(f"examples to reach static's final {summary['target']:.1f}: {reached}")
+    console.print(f"details: {out / 'ablation.json'}; plot: {plot(summary, plot_path)}")

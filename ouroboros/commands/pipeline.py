@@ -1,6 +1,6 @@
 """The pipeline verbs: one DVC stage each (dvc.yaml), one function over tables each.
 
-    ouro prepare | ouro evalset | ouro base | ouro round N --prev M | ouro report
+    ouro prepare | ouro evalset | ouro vision | ouro base | ouro round N --prev M | ouro report
 """
 
 from pathlib import Path
@@ -40,6 +40,14 @@ def evalset(params: Path = PARAMS, root: Path = ROOT) -> None:
     from ouroboros.evalset import build_evalset
 
     _summary("eval set", build_evalset(load_params(params), Workspace(root)))
+
+
+@user_errors
+def vision(params: Path = PARAMS, root: Path = ROOT) -> None:
+    """Stage `vision`: pretrain the tiny solver's vision encoder on overview frames."""
+    from ouroboros.vision import pretrain
+
+    _summary("vision", pretrain(load_params(params), Workspace(root)))
 
 
 @user_errors

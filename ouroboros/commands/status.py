@@ -32,14 +32,16 @@ def rounds_table(rounds: pl.DataFrame, scores: pl.DataFrame) -> Table:
         scores.filter(~pl.col("blind")).group_by("round").agg(pl.col("confidence").mean()).iter_rows()
     )
     table = Table(title="rounds")
-    for column in ("round", "prev", *ROUND_COUNTS, "mean conf.", "eval", "blind", "fingerprint"):
+    for column in ("round", "prev", *ROUND_COUNTS, "mean conf.", "easy/front/hard", "eval", "blind", "fingerprint"):
         table.add_column(column, justify="right")
     for row in rounds.sort("round").iter_rows(named=True):
         counts, metrics = json.loads(row["counts"]), json.loads(row["metrics"])
         conf = confidence.get(row["round"])
+        per_task = json.loads(row["bands"]).values()
+        bands = "/".join(str(sum(t[b] for t in per_task)) for b in ("easy", "frontier", "hard"))
         table.add_row(
             str(row["round"]), str(row["prev"]), *[str(counts.get(k, 0)) for k in ROUND_COUNTS],
-            "-" if conf is None else f"{conf:.3f}",
+            "-" if conf is None else f"{conf:.3f}", bands,
             f"{metrics.get('eval', {}).get('overall', float('nan')):.1f}",
             f"{metrics.get('eval_blind', {}).get('overall', float('nan')):.1f}",
             row["fingerprint"][:12],

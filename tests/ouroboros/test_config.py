@@ -49,3 +49,27 @@ def test_builds_nested_dataclasses_and_coerces_int_to_float():
 def test_errors_name_the_key(data, message):
     with pytest.raises(ParamsError, match=message):
         build(Outer, data)
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "message"),
+    [
+        ("loop", {"policy": "greedy"}, "loop.policy: expected one of ['closed', 'open', 'static']"),
+        ("bands", {"easy": 0.9, "hard": 0.95}, "bands.hard"),
+        ("bands", {"easy": 1.5}, "bands.easy"),
+        ("selection", {"tau_easy": 0.9}, "selection.tau_easy: unknown key"),  # one easy threshold: bands.easy
+        ("selection", {"strategy": "random"}, "selection.strategy: unknown key"),  # the policy is loop.policy
+        ("solver", {"image_size": 64}, "solver.image_size"),  # would shrink the 128 px overview
+    ],
+)
+def test_the_loop_and_band_params_fail_at_load_naming_the_key(tmp_path, section, value, message):
+    import yaml
+
+    from ouroboros.params import load_params
+
+    raw = yaml.safe_load(open("params.yaml"))
+    raw[section] = {**raw.get(section, {}), **value}
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ParamsError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_params(path)

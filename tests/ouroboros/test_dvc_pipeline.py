@@ -36,9 +36,9 @@ def test_repro_rerun_and_targeted_invalidation(tmp_path):
     assert "Running stage" not in again
     lake = Lake(proj / "lake")
     assert {f"qa__r{n}" for n in range(4)} <= set(lake.tables())
-    # a selection threshold is read by the rounds only
+    # the selection's frontier is read by the rounds only
     params = yaml.safe_load((proj / "params.yaml").read_text())
-    params["selection"]["tau_easy"] = 0.8
+    params["selection"]["frontier"] = 0.4
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     assert stale_stages(proj) == {"round@0", "round@1", "round@2"}
     metrics = dvc(proj, "metrics", "show", "--json").stdout

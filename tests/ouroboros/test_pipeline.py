@@ -2,6 +2,7 @@
 
 import json
 import re
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -11,10 +12,10 @@ from ouroboros.base import train_base
 from ouroboros.cli import app
 from ouroboros.errors import StageInputError
 from ouroboros.evalset import build_evalset, train_and_eval_scenes
-from ouroboros.params import load_params
+from ouroboros.params import LoopParams, load_params
 from ouroboros.prepare import prepare
 from ouroboros.report import report
-from ouroboros.round import LoopMode, run_round
+from ouroboros.round import run_round
 from ouroboros.workspace import Workspace
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import write_params
@@ -90,7 +91,7 @@ def test_rerunning_a_round_gives_the_same_content_fingerprint(workspace):
 def test_open_loop_differs_from_closed(workspace):
     params, ws = workspace
     closed = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
-    run_round(2, 1, params, ws, LoopMode(feedback=False, selection="random"))
+    run_round(2, 1, replace(params, loop=LoopParams(policy="open")), ws)
     opened = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
     run_round(2, 1, params, ws)  # restore the closed-loop round for the other tests
     assert opened != closed
