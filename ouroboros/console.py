@@ -53,3 +53,10 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
     """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
     with progress() as bar:
         yield from bar.track(items, description=description, total=total)
+
+
+def band_cell(bands: dict) -> str:
+    """easy/frontier/hard rows summed over tasks, e.g. "12/300/40" ("-" before any scores)."""
+    if not bands:
+        return "-"
+    return "/".join(str(sum(t[b] for t in bands.values())) for b in ("easy", "frontier", "hard"))

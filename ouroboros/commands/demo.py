@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ouroboros.console import console, short_task, user_errors
+from ouroboros.console import band_cell, console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 from ouroboros.workspace import Workspace, read_json
@@ -35,11 +35,12 @@ def run_dvc(*args: str, root: Path) -> None:
 
 
 def counts_table(summary: dict) -> Table:
-    table = Table(title="what each round kept (rows)")
-    for name in ["round", *[c for c, _ in COUNT_COLUMNS]]:
+    table = Table(title="what each round kept (rows); bands of the solver's confidence")
+    for name in ["round", *[c for c, _ in COUNT_COLUMNS], "easy/front/hard"]:
         table.add_column(name, justify="right")
     for name, row in summary.items():
-        table.add_row(name, *[str(row["counts"].get(key, 0)) for _, key in COUNT_COLUMNS])
+        table.add_row(name, *[str(row["counts"].get(key, 0)) for _, key in COUNT_COLUMNS],
+                      band_cell(row.get("bands", {})))
     return table
 
 

@@ -7,7 +7,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
-from ouroboros.console import console, user_errors
+from ouroboros.console import band_cell, console, user_errors
 from store import Lake
 
 ROUND_COUNTS = ("proposed", "valid", "ambiguous", "scored", "selected")
@@ -37,8 +37,7 @@ def rounds_table(rounds: pl.DataFrame, scores: pl.DataFrame) -> Table:
     for row in rounds.sort("round").iter_rows(named=True):
         counts, metrics = json.loads(row["counts"]), json.loads(row["metrics"])
         conf = confidence.get(row["round"])
-        per_task = json.loads(row["bands"]).values()
-        bands = "/".join(str(sum(t[b] for t in per_task)) for b in ("easy", "frontier", "hard"))
+        bands = band_cell(json.loads(row["bands"]))
         table.add_row(
             str(row["round"]), str(row["prev"]), *[str(counts.get(k, 0)) for k in ROUND_COUNTS],
             "-" if conf is None else f"{conf:.3f}", bands,
