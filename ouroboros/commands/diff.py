@@ -115,7 +115,7 @@ def mix_table(shift: pl.DataFrame, a: str, b: str) -> Table:
 
 
 def trained_table(gap: pl.DataFrame, a: str, b: str) -> Table:
-    table = Table(title="rows selected for training (per task and difficulty bin)")
+    table = Table(title="rows selected for training")
     for column in ("task", "bin", f"only {a}", f"only {b}", "both"):
         table.add_column(column, justify="left" if column in ("task", "bin") else "right")
     for row in gap.iter_rows(named=True):
@@ -146,4 +146,4 @@ def diff_(
     console.print(f"[bold]{a} -> {b}[/bold]: " + ", ".join(f"{k} {v}" for k, v in result.summary().items()))
     print_rows(result, show)
     console.print(mix_table(shift, a, b))
-    console.print(trained_table(gap, a, b))
+    console.print(trained_table(gap, a, b) if gap.height else "rows selected for training: none on either side")
