@@ -16,3 +16,7 @@ class StageInputError(UserFacingError, FileNotFoundError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class RevisionError(UserFacingError, LookupError):
+    """A DVC revision or experiment whose lake cannot be read: unknown, outside a DVC project, or not cached."""

@@ -65,3 +65,27 @@ def difficulty_mix(rows: pl.LazyFrame) -> pl.LazyFrame:
 def reason_counts(rows: pl.LazyFrame) -> pl.LazyFrame:
     """How many rows each filter reason dropped ("kept" for the survivors)."""
     return rows.group_by(pl.col("drop_reason").fill_null(KEPT).alias("reason")).len("n").sort("reason")
+
+
+def selection_gap(a: pl.LazyFrame, b: pl.LazyFrame) -> pl.LazyFrame:
+    """Per (task, difficulty_bin): rows selected for training in `a` only, in `b` only, and in both.
+
+    A row the other side never proposed, or proposed and did not select, counts for one
+    side only; rows neither side selected do not appear. Cells are those of the side
+    that selected the row (`a`'s when both did).
+    """
+    cells = ["task", "difficulty_bin"]
+    picked = pl.concat([
+        rows.filter(pl.col("selected")).select("qa_id", *cells, pl.lit(side).alias("side"))
+        for side, rows in (("a", a), ("b", b))
+    ])
+    per_row = picked.group_by("qa_id").agg(
+        pl.col(cells).first(),
+        in_a=(pl.col("side") == "a").any(),
+        in_b=(pl.col("side") == "b").any(),
+    )
+    return per_row.group_by(cells).agg(
+        only_a=(pl.col("in_a") & ~pl.col("in_b")).sum(),
+        only_b=(~pl.col("in_a") & pl.col("in_b")).sum(),
+        both=(pl.col("in_a") & pl.col("in_b")).sum(),
+    ).sort(cells)

@@ -1,31 +1,84 @@
-"""`ouro diff A B`: row-level differences between two rounds or two table versions."""
+"""`ouro diff A B`: row-level differences between two rounds, table versions or DVC revisions."""
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import typer
 from rich.table import Table
 
-from ouroboros.console import console, user_errors
+from ouroboros.console import console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from store import Lake
-from store.diff import diff
-from store.views import difficulty_mix
+from store.diff import Diff, diff
+from store.errors import UserFacingError
+from store.views import difficulty_mix, selection_gap
 
 VALUE_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]
-SPEC_HELP = "A round number (e.g. 2) or a table version (e.g. qa__r2@3)."
+SPEC_HELP = ("A round in the working tree (2 or r2), a round at a DVC revision or experiment "
+             "(r2@HEAD~1, r3@exp-closed), or a table version (qa__r2@3).")
+TABLE_VERSION = re.compile(r"(qa(?:__\w+)?)@(\d+)")
+ROUND_AT = re.compile(r"r?(\d+)(?:@(.+))?")
+ROUND_TABLE = re.compile(r"qa__r(\d+)")  # the partition a round's stage writes (ouroboros.record)
 
 
-def resolve(lake: Lake, spec: str) -> pl.LazyFrame:
-    """The qa rows a spec names: `N` = round N, `TABLE@V` = version V of a physical qa table."""
-    if spec.isdigit():
-        return lake.scan("qa").filter(pl.col("round") == int(spec))
-    match = re.fullmatch(r"(qa(?:__\w+)?)@(\d+)", spec)
-    if match is None:
-        raise CliInputError(f"cannot read {spec!r}: expected a round number or TABLE@VERSION such as qa__r2@3")
-    return lake.scan(match.group(1), version=int(match.group(2)))
+@dataclass(frozen=True)
+class Spec:
+    """One side of a diff: a physical qa table, maybe pinned to a Lance version or a DVC revision."""
+
+    table: str  # e.g. qa__r3
+    version: int | None = None  # TABLE@V
+    rev: str | None = None  # rN@REV: a Git revision or DVC experiment name
+
+
+def parse(spec: str) -> Spec:
+    if match := TABLE_VERSION.fullmatch(spec):
+        return Spec(match.group(1), version=int(match.group(2)))
+    if match := ROUND_AT.fullmatch(spec):
+        return Spec(f"qa__r{match.group(1)}", rev=match.group(2))
+    raise CliInputError(f"cannot read {spec!r}: expected a round number (2 or r2), ROUND@REVISION "
+                        "(r2@HEAD~1, r3@exp-closed) or TABLE@VERSION (qa__r2@3)")
+
+
+def require_round(table: str, tables: list[str], where: str) -> None:
+    """A round whose partition is missing is an error listing the rounds `where` does have."""
+    if table not in tables:
+        have = sorted(int(m.group(1)) for t in tables if (m := ROUND_TABLE.fullmatch(t)))
+        raise CliInputError(f"round {table.removeprefix('qa__r')} does not exist in {where}; "
+                            f"rounds there: {', '.join(map(str, have)) or 'none'}")
+
+
+@contextmanager
+def side_rows(spec: Spec, lake: Path) -> Iterator[pl.LazyFrame]:
+    """The qa rows a spec names. A revision's table is copied to a temp dir that lives until the block ends."""
+    if spec.rev is not None:
+        # Imported here: DVC's API takes a second or more to import, and every `ouro` verb
+        # (the DVC stages' commands included) imports this module.
+        from ouroboros.revisions import LakeRevision
+
+        with LakeRevision(lake, spec.rev) as at_rev:
+            require_round(spec.table, at_rev.tables(), f"{lake} at {spec.rev}")
+            with at_rev.materialise([spec.table]) as store:
+                yield store.scan(spec.table)
+        return
+    if not lake.exists():
+        raise CliInputError(f"no lake at {lake}")
+    store = Lake(lake)
+    if spec.version is None:
+        require_round(spec.table, store.tables(), f"lake {lake}")
+    yield store.scan(spec.table, version=spec.version)
+
+
+def open_side(stack: ExitStack, label: str, text: str, lake: Path) -> pl.LazyFrame:
+    """`side_rows` of argument `label`; its errors say which side they are about."""
+    try:
+        return stack.enter_context(side_rows(parse(text), lake))
+    except UserFacingError as exc:
+        raise CliInputError(f"{label} ({text}): {exc}") from None
 
 
 def mix_shift(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.DataFrame:
@@ -37,25 +90,8 @@ def mix_shift(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.DataFrame:
         "task", "difficulty_bin").collect()
 
 
-@user_errors
-def diff_(
-    a: str = typer.Argument(..., help=SPEC_HELP),
-    b: str = typer.Argument(..., help=SPEC_HELP),
-    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory."),
-    show: int = typer.Option(5, "--show", help="Example rows printed per kind of change."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
-) -> None:
-    """Added / removed / changed questions between A and B, and how the difficulty mix shifted."""
-    if not lake.exists():
-        raise CliInputError(f"no lake at {lake}")
-    store = Lake(lake)
-    old, new = resolve(store, a), resolve(store, b)
-    result = diff(old, new, key="qa_id", columns=VALUE_COLUMNS)
-    shift = mix_shift(old, new)
-    if as_json:
-        typer.echo(json.dumps({"a": a, "b": b, **result.summary(), "mix": shift.to_dicts()}, indent=1))
-        return
-    console.print(f"[bold]{a} -> {b}[/bold]: " + ", ".join(f"{k} {v}" for k, v in result.summary().items()))
+def print_rows(result: Diff, show: int) -> None:
+    """The first `show` added, removed and changed rows."""
     for name, frame in (("added", result.added), ("removed", result.removed)):
         if frame.height:
             console.print(f"{name} (first {min(show, frame.height)}):")
@@ -66,10 +102,48 @@ def diff_(
         for row in result.changed.head(show).to_dicts():
             moved = [f"{c}: {row[c + '_old']} -> {row[c]}" for c in VALUE_COLUMNS if row[c] != row[c + "_old"]]
             console.print(f"  {row['qa_id']}  " + "; ".join(moved), highlight=False)
+
+
+def mix_table(shift: pl.DataFrame, a: str, b: str) -> Table:
     table = Table(title="difficulty mix (share of rows, %)")
     for column in ("task", "bin", f"n {a}", f"n {b}", f"% {a}", f"% {b}", "shift (pts)"):
         table.add_column(column)
     for row in shift.iter_rows(named=True):
         table.add_row(row["task"], row["difficulty_bin"], str(row["n_a"]), str(row["n_b"]),
                       f"{row['share_a'] * 100:.1f}", f"{row['share_b'] * 100:.1f}", f"{row['shift_pts']:+.1f}")
-    console.print(table)
+    return table
+
+
+def trained_table(gap: pl.DataFrame, a: str, b: str) -> Table:
+    table = Table(title="rows selected for training")
+    for column in ("task", "bin", f"only {a}", f"only {b}", "both"):
+        table.add_column(column, justify="left" if column in ("task", "bin") else "right")
+    for row in gap.iter_rows(named=True):
+        table.add_row(short_task(row["task"]), row["difficulty_bin"], str(row["only_a"]), str(row["only_b"]),
+                      str(row["both"]))
+    return table
+
+
+@user_errors
+def diff_(
+    a: str = typer.Argument(..., help=SPEC_HELP),
+    b: str = typer.Argument(..., help=SPEC_HELP),
+    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory (inside the DVC project for REV)."),
+    show: int = typer.Option(5, "--show", help="Example rows printed per kind of change."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
+) -> None:
+    """Added / removed / changed questions between A and B, how the difficulty mix shifted, and
+    which (task, difficulty bin) cells one side trained on and the other did not."""
+    with ExitStack() as stack:  # a revision's temp copy must outlive every read below
+        old, new = open_side(stack, "A", a, lake), open_side(stack, "B", b, lake)
+        result = diff(old, new, key="qa_id", columns=VALUE_COLUMNS)
+        shift = mix_shift(old, new)
+        gap = selection_gap(old, new).collect()
+    if as_json:
+        summary = {"a": a, "b": b, **result.summary(), "mix": shift.to_dicts(), "trained": gap.to_dicts()}
+        typer.echo(json.dumps(summary, indent=1))
+        return
+    console.print(f"[bold]{a} -> {b}[/bold]: " + ", ".join(f"{k} {v}" for k, v in result.summary().items()))
+    print_rows(result, show)
+    console.print(mix_table(shift, a, b))
+    console.print(trained_table(gap, a, b) if gap.height else "rows selected for training: none on either side")

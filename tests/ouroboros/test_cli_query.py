@@ -63,3 +63,19 @@ def test_diff_between_table_versions_and_bad_specs(lake):
     assert bad.exit_code == 2 and "expected a round number" in bad.output
     missing = runner.invoke(app, ["diff", "qa__r1@9", "2", "--lake", str(lake)])
     assert missing.exit_code == 2 and "no version 9" in missing.output
+
+
+def test_diff_of_a_missing_round_lists_the_rounds_there(lake):
+    result = runner.invoke(app, ["diff", "1", "9", "--lake", str(lake)])
+    assert result.exit_code == 2, result.output
+    assert "B (9): round 9 does not exist in lake" in result.output and "rounds there: 1, 2" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_diff_reports_cells_one_round_trained_on(lake):
+    Lake(lake).write("qa", [qa_row(qa_id="c", round=2, difficulty_bin="hard", task="room_size_estimation",
+                                   selected=True)], mode="upsert", partition="r2")
+    result = runner.invoke(app, ["diff", "r1", "r2", "--lake", str(lake), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["trained"] == [
+        {"task": "room_size_estimation", "difficulty_bin": "hard", "only_a": 0, "only_b": 1, "both": 0}]

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from store.views import difficulty_mix, difficulty_slice, reason_counts
+from store.views import difficulty_mix, difficulty_slice, reason_counts, selection_gap
 from tests.store.test_schema import qa_row
 
 
@@ -49,3 +49,25 @@ def test_mix_and_reasons():
         ("object_counting", "easy", 1), ("object_counting", "hard", 1), ("room_size_estimation", "easy", 1)]
     assert mix["share"].sum() == pytest.approx(1.0)
     assert reason_counts(qa).collect().rows() == [("kept", 3), ("trivial", 1)]
+
+
+def test_selection_gap_counts_rows_each_side_trained_on_per_cell():
+    a = pl.LazyFrame([
+        qa_row(qa_id="kept", difficulty_bin="easy", selected=True),
+        qa_row(qa_id="dropped_by_b", difficulty_bin="hard", selected=True),
+        qa_row(qa_id="never", difficulty_bin="hard"),
+        qa_row(qa_id="gone", task="room_size_estimation", difficulty_bin="hard", selected=True),
+    ])
+    b = pl.LazyFrame([
+        qa_row(qa_id="kept", difficulty_bin="easy", selected=True),
+        qa_row(qa_id="dropped_by_b", difficulty_bin="hard"),
+        qa_row(qa_id="never", difficulty_bin="hard"),
+        qa_row(qa_id="new", task="room_size_estimation", difficulty_bin="hard", selected=True),
+    ])
+    got = selection_gap(a, b).collect()
+    assert got.rows() == [
+        ("object_counting", "easy", 0, 0, 1),
+        ("object_counting", "hard", 1, 0, 0),
+        ("room_size_estimation", "hard", 1, 1, 0),
+    ]
+    assert got.columns == ["task", "difficulty_bin", "only_a", "only_b", "both"]
