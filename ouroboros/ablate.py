@@ -55,7 +55,8 @@ def static_rounds(params: Params, ws: Workspace, rounds: int) -> list[dict]:
     for n in range(1, rounds + 1):
         solver = load_solver(solver_source(params, ws, n - 1), seed=params.seed, **solver_frames(params))
         chunk = pool.slice((n - 1) * budget, budget)
-        metrics = {"train": train(solver, chunk.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train)}
+        metrics = {"train": train(solver, chunk.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
+                                  resume=ws.solver_dir(n - 1))}
         out.append({"round": n, **metrics, **eval_scores(solver, evalset, eval_frames, params)})
     return out
 

@@ -74,7 +74,8 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace, mode: LoopMode =
     picked = choose(rows, scores, params, mode)
     rows = with_selected(rows, picked)
 
-    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train)}
+    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
+                              resume=ws.solver_dir(prev))}
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
     feedback = compute_feedback(rows, scores, round=n, params=params.feedback, previous=previous)
