@@ -2,8 +2,8 @@
 
 Lance directories differ byte-wise on every run, so later DVC stages depend on these
 small JSON files instead: one canonical hash per table partition (store.fingerprint)
-plus a hash of the solver's weight files. (Lance version numbers are left out: they
-grow when a stage is rerun by hand; the `rounds` table records them instead.)
+plus a hash of the solver's weight and optimizer-state files. (Lance version numbers are
+left out: they grow when a stage is rerun by hand; the `rounds` table records them instead.)
 """
 
 import hashlib
@@ -13,11 +13,15 @@ from ouroboros.workspace import write_json
 from store import Lake
 from store.fingerprint import fingerprint_frame
 
+# What a saved solver is, by content: weights or adapter (*.safetensors) and the optimizer
+# state the next round resumes (training.sft's optimizer.pt); not its logs or timings.
+SOLVER_FILES = ("*.safetensors", "*.pt")
 
-def files_digest(directory: Path, pattern: str = "*.safetensors") -> str:
-    """SHA-256 over the named files of a directory (names and bytes, in name order)."""
+
+def files_digest(directory: Path, patterns: tuple[str, ...] = SOLVER_FILES) -> str:
+    """SHA-256 over the files of a directory that match `patterns` (names and bytes, in name order)."""
     digest = hashlib.sha256()
-    for path in sorted(directory.glob(pattern)):
+    for path in sorted({p for pattern in patterns for p in directory.glob(pattern)}):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

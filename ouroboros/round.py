@@ -98,7 +98,8 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict:
     picked = choose(n, rows, scores, feedback, params)
     rows = with_selected(rows, picked)
 
-    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train)}
+    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
+                              resume=ws.solver_dir(prev))}
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
     return record_round(n, prev, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)

@@ -27,3 +27,8 @@ class SampleError(UserFacingError, ValueError):
 
 class ImageDecodeError(UserFacingError, ValueError):
     """A frame's image bytes are not a decodable image; the message names the frame."""
+
+
+class OptimizerStateWarning(UserWarning):
+    """Saved optimizer state cannot be resumed (missing, unreadable, or for other parameters);
+    training goes on with a fresh optimizer and LR schedule. The message names the directory."""

@@ -13,22 +13,44 @@ checkpoint save included, so a plain loop would buy little and lose the multi-GP
 
 Determinism: the Trainer seeds torch/numpy/random from `params.seed` before building the
 sampler, so the same params, samples and initial weights give the same trained weights.
+
+Continuing across rounds (the paper keeps the optimizer state over its 4 rounds of SFT):
+`train` saves `optimizer.pt` beside the solver: the AdamW state (moments and step count per
+trainable parameter), the name and shape of each parameter it belongs to, and the LR
+schedule's position. A run given `resume=<previous solver dir>` loads the moments into the
+optimizer the Trainer builds (`create_optimizer`), with this run's hyperparameters (lr,
+betas, weight decay come from `params`, not from the file). The LR schedule is a function of
+the params and one step count, so that count is its whole state (no scheduler.pt): with
+`params.schedule_steps` > 0 the schedule spans that many steps over all rounds, warmup
+included once, and a run that resumes from a run of the same span enters it at the saved
+step; with 0 each run has a schedule of its own. State saved for other parameters (another
+model, LoRA vs full, a changed trainable set), or none at all, gives an
+`OptimizerStateWarning` naming the directory and a fresh optimizer and schedule.
 """
 
 import json
+import os
+import pickle
 import time
+import warnings
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 import torch
+from torch.optim.lr_scheduler import LambdaLR
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
 from training.batches import FrameStore, Item, encode, items_from_samples
-from training.errors import TrainParamsError
+from training.errors import OptimizerStateWarning, TrainParamsError
 from training.progress import progress_bar
 from training.solver import Solver, load_solver
 from training.train_params import TrainParams
+
+OPTIMIZER_FILE = "optimizer.pt"
+# Layout of a parameter set: [[name, shape] for each parameter] for each optimizer param group.
+Layout = list[list[list]]
 
 
 class _Samples(torch.utils.data.Dataset):
@@ -53,16 +75,20 @@ class _Collator:
 
 
 class _RichProgress(TrainerCallback):
-    """A rich progress bar on stderr, and the loss of every logged step."""
+    """A rich progress bar on stderr, the loss of every logged step and the LR every step used."""
 
     def __init__(self):
         self.losses: list[float] = []
+        self.lrs: list[float] = []
         self._bar = None
 
     def on_train_begin(self, args, state, control, **kwargs):
         self._bar = progress_bar()
         self._bar.start()
         self._task = self._bar.add_task("training", total=state.max_steps)
+
+    def on_step_begin(self, args, state, control, lr_scheduler=None, **kwargs):
+        self.lrs.append(float(lr_scheduler.get_last_lr()[0]))  # the LR the coming optimizer step applies
 
     def on_step_end(self, args, state, control, **kwargs):
         self._bar.update(self._task, completed=state.global_step)
@@ -143,6 +169,120 @@ def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArgume
     )
 
 
+def _layout(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> Layout:
+    """Which parameter each slot of the optimizer state belongs to (state is keyed by position)."""
+    names = {id(p): name for name, p in model.named_parameters()}
+    return [[[names[id(p)], list(p.shape)] for p in group["params"]] for group in optimizer.param_groups]
+
+
+def _layout_difference(saved: Layout, current: Layout) -> str:
+    """The first parameter where two layouts part, in words."""
+    sizes = [len(g) for g in saved], [len(g) for g in current]
+    if sizes[0] != sizes[1]:
+        return f"saved for param groups of {sizes[0]} tensors, this run has {sizes[1]}"
+    a, b = next((x, y) for gs, gc in zip(saved, current, strict=True) for x, y in zip(gs, gc, strict=True) if x != y)
+    return f"saved for {a[0]} {a[1]}, this run has {b[0]} {b[1]}"
+
+
+def _fresh(where: Path, why: str) -> None:
+    warnings.warn(
+        f"{where}: {why}; training starts with a fresh optimizer and LR schedule", OptimizerStateWarning, stacklevel=2
+    )
+
+
+def _read_state(resume: Path) -> dict | None:
+    """The optimizer state `train` saved in `resume`, or None (with a warning) when there is none to use."""
+    path = resume / OPTIMIZER_FILE
+    if not path.is_file():
+        _fresh(resume, f"no optimizer state saved there (no {OPTIMIZER_FILE})")
+        return None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+        _fresh(path, f"unreadable ({exc})")
+        return None
+    if not isinstance(state, dict) or not {"optimizer", "layout", "schedule_steps", "schedule_step"} <= state.keys():
+        _fresh(path, "not optimizer state saved by training.sft")
+        return None
+    return state
+
+
+def _shifted(lr_lambda, start: int, step: int) -> float:
+    return lr_lambda(start + step)
+
+
+class _ContinuingTrainer(Trainer):
+    """The Trainer with two hooks overridden: its optimizer starts from `saved` moments, and its
+    LR schedule spans `span` steps (0: this run alone) and is entered at the saved step."""
+
+    def __init__(self, *args, saved: dict | None, source: Path | None, span: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._saved, self._source, self._span = saved, source, span
+        self._start = 0  # the schedule step this run begins at
+
+    def create_optimizer(self, model=None):
+        optimizer = super().create_optimizer(model)
+        if self._saved is not None:
+            self._load_moments(optimizer, self._saved)
+            self._saved = None  # loaded once, even if the Trainer asks for the optimizer again
+        return optimizer
+
+    def _load_moments(self, optimizer: torch.optim.Optimizer, saved: dict) -> None:
+        current = _layout(self.model, optimizer)
+        if saved["layout"] != current:
+            _fresh(self._source, _layout_difference(saved["layout"], current))
+            return
+        # the saved per-parameter state under this run's param groups, so lr/betas/decay follow params
+        groups = optimizer.state_dict()["param_groups"]
+        optimizer.load_state_dict({"state": saved["optimizer"]["state"], "param_groups": groups})
+        if self._span and saved["schedule_steps"] == self._span:
+            self._start = saved["schedule_step"]
+
+    def create_scheduler(self, num_training_steps: int, optimizer=None):
+        if self.lr_scheduler is None:
+            span = self._span or num_training_steps
+            end = self._start + num_training_steps
+            if end > span:
+                done = f"{self._start} steps before this run, {num_training_steps} in it"
+                raise TrainParamsError("schedule_steps", f"at least {end} ({done})", self._span)
+            whole = super().create_scheduler(span, optimizer)  # warmup is a fraction of the whole span
+            if self._start:
+                # LambdaLR keeps the base LRs (`initial_lr`) the first one set, and starts at the shifted step 0
+                shifted = [partial(_shifted, f, self._start) for f in whole.lr_lambdas]
+                self.lr_scheduler = LambdaLR(whole.optimizer, shifted)
+        return self.lr_scheduler
+
+    def save_continuation(self, out: Path, steps: int) -> None:
+        """Write the optimizer state and schedule position to out/optimizer.pt, atomically."""
+        state = {
+            "optimizer": self.optimizer.state_dict(),
+            "layout": _layout(self.model, self.optimizer),
+            "schedule_steps": self._span,
+            "schedule_step": self._start + steps,
+        }
+        tmp = out / f"{OPTIMIZER_FILE}.tmp"
+        torch.save(state, tmp)
+        os.replace(tmp, out / OPTIMIZER_FILE)
+
+
+def _trainer(
+    solver: Solver, items: list[Item], store: FrameStore, params: TrainParams, out: Path, resume: str | Path | None
+) -> tuple[_ContinuingTrainer, _RichProgress]:
+    progress = _RichProgress()
+    trainer = _ContinuingTrainer(
+        model=solver.model,
+        args=_arguments(solver, params, out),
+        train_dataset=_Samples(items),
+        data_collator=_Collator(solver, store),
+        callbacks=[progress],
+        saved=None if resume is None else _read_state(Path(resume)),
+        source=None if resume is None else Path(resume),
+        span=params.schedule_steps,
+    )
+    trainer.remove_callback(PrinterCallback)  # the rich bar and metrics.json replace its stdout dicts
+    return trainer, progress
+
+
 def train(
     solver: Solver,
     samples: pl.DataFrame,
@@ -150,10 +290,16 @@ def train(
     out_dir: str | Path,
     params: TrainParams,
     init: str | Path | None = None,
+    resume: str | Path | None = None,
 ) -> dict:
-    """Fine-tune `solver` in place on `samples` and save it to `out_dir`; returns the metrics
-    (also written to out_dir/metrics.json): n_samples, steps, epochs, first_loss,
-    final_loss (mean of the last 10% of logged steps), loss_curve, seconds, samples_per_s."""
+    """Fine-tune `solver` in place on `samples` and save it to `out_dir`, with its optimizer
+    state (out_dir/optimizer.pt); returns the metrics (also written to out_dir/metrics.json):
+    n_samples, steps, epochs, first_loss, final_loss (mean of the last 10% of logged steps),
+    loss_curve, lr_curve (the LR each step applied), seconds, samples_per_s.
+
+    `init`: a saved solver whose weights (or adapter) to start from instead of `solver`'s.
+    `resume`: a solver directory saved by `train` (the previous round's) whose optimizer
+    state and LR-schedule position to continue; see the module docstring."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     if params.mode == "auto":
@@ -165,15 +311,7 @@ def train(
     if not items:
         raise TrainParamsError("samples", "at least one training sample", 0)
     _prepare_model(solver, params, init)
-    progress = _RichProgress()
-    trainer = Trainer(
-        model=solver.model,
-        args=_arguments(solver, params, out),
-        train_dataset=_Samples(items),
-        data_collator=_Collator(solver, store),
-        callbacks=[progress],
-    )
-    trainer.remove_callback(PrinterCallback)  # the rich bar and metrics.json replace its stdout dicts
+    trainer, progress = _trainer(solver, items, store, params, out, resume)
     start = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - start
@@ -182,6 +320,7 @@ def train(
     if trainer_dir.is_dir() and not any(trainer_dir.iterdir()):
         trainer_dir.rmdir()
     solver.save(out)
+    trainer.save_continuation(out, result.global_step)
     losses = progress.losses
     tail = losses[-max(1, len(losses) // 10) :]
     metrics = {
@@ -191,6 +330,7 @@ def train(
         "first_loss": losses[0] if losses else None,
         "final_loss": sum(tail) / len(tail) if tail else None,
         "loss_curve": losses,
+        "lr_curve": progress.lrs,
         "seconds": seconds,
         "samples_per_s": result.global_step * params.batch_size / seconds if seconds > 0 else 0.0,
     }

@@ -16,7 +16,8 @@ SCHEDULES = ("constant", "linear", "cosine")
 class TrainParams:
     """One fine-tuning run. `max_steps` > 0 overrides `epochs`; `max_frames`/`image_size` of
     None keep the solver's own frame settings (a value replaces them, and is saved with
-    the checkpoint so scoring later sees frames the same way)."""
+    the checkpoint so scoring later sees frames the same way). `schedule_steps` > 0 makes
+    rounds share one LR schedule (training.sft explains how a run continues it)."""
 
     mode: str = field(
         default="auto",
@@ -27,7 +28,12 @@ class TrainParams:
     lr: float = field(default=1e-4, metadata={"help": "peak learning rate (AdamW)"})
     batch_size: int = field(default=8, metadata={"help": "samples per optimizer step per device"})
     schedule: str = field(default="constant", metadata={"help": "learning-rate schedule: constant|linear|cosine"})
-    warmup_ratio: float = field(default=0.0, metadata={"help": "fraction of steps with linear warmup"})
+    warmup_ratio: float = field(default=0.0, metadata={"help": "fraction of the schedule's steps with linear warmup"})
+    schedule_steps: int = field(
+        default=0,
+        metadata={"help": "optimizer steps the LR schedule spans over all rounds (warmup once, then one "
+                  "decay); 0 = this run alone, so each round restarts it"},
+    )
     weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay"})
     lora_rank: int = field(default=16, metadata={"help": "LoRA rank r"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA scale alpha (update scaled by alpha / r)"})
@@ -56,6 +62,7 @@ class TrainParams:
             "lr": self.lr > 0 and math.isfinite(self.lr),
             "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 1,
             "warmup_ratio": 0 <= self.warmup_ratio < 1,
+            "schedule_steps": isinstance(self.schedule_steps, int) and self.schedule_steps >= 0,
             "weight_decay": self.weight_decay >= 0,
             "lora_rank": isinstance(self.lora_rank, int) and self.lora_rank >= 1,
             "lora_alpha": self.lora_alpha > 0,

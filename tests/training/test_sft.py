@@ -1,11 +1,17 @@
 import json
+import re
+import shutil
+import warnings
+from dataclasses import replace
 
 import pytest
 import torch
 
+from ouroboros.fingerprints import files_digest
+from training.batches import FrameStore, items_from_samples
 from training.confidence import score
-from training.errors import TrainParamsError
-from training.sft import TrainParams, train
+from training.errors import OptimizerStateWarning, TrainParamsError
+from training.sft import OPTIMIZER_FILE, TrainParams, _trainer, train
 from training.solver import load_solver
 
 FULL = TrainParams(mode="auto", lr=3e-3, epochs=30, batch_size=8, seed=0)
@@ -80,14 +86,20 @@ def test_lora_adapter_trains_saves_reloads_and_continues(tables, tmp_path):
     assert torch.equal(_logits(solver, samples, frames), _logits(loaded, samples, frames))
     # the next round starts from this adapter, not from a fresh one
     fresh = _solver()
-    train(
-        fresh,
-        samples,
-        frames,
-        tmp_path / "r2",
-        TrainParams(**{**params.__dict__, "max_steps": 1, "lr": 1e-9}),
-        init=tmp_path / "r1",
-    )
+    saved = torch.load(tmp_path / "r1" / OPTIMIZER_FILE, weights_only=True)
+    names = [name for group in saved["layout"] for name, _ in group]
+    assert names and all("lora_" in name for name in names)  # moments of the adapter only
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OptimizerStateWarning)  # the adapter's state lines up
+        train(
+            fresh,
+            samples,
+            frames,
+            tmp_path / "r2",
+            TrainParams(**{**params.__dict__, "max_steps": 1, "lr": 1e-9}),
+            init=tmp_path / "r1",
+            resume=tmp_path / "r1",
+        )
     moved = {k: v for k, v in fresh.model.state_dict().items() if "lora_B" in k}
     assert all(torch.allclose(moved[k], lora[k], atol=1e-6) for k in lora)
 
@@ -110,6 +122,7 @@ def test_same_seed_same_weights(tables, tmp_path):
     train(b, samples, frames, tmp_path / "b", params)
     sa, sb = a.model.state_dict(), b.model.state_dict()
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert files_digest(tmp_path / "a") == files_digest(tmp_path / "b")  # optimizer.pt is byte-stable too
 
 
 @pytest.mark.parametrize(
@@ -123,6 +136,7 @@ def test_same_seed_same_weights(tables, tmp_path):
         ("schedule", {"schedule": "step"}),
         ("image_size", {"image_size": 8}),
         ("epochs", {"epochs": 0, "max_steps": 0}),
+        ("schedule_steps", {"schedule_steps": -1}),
     ],
 )
 def test_params_validation_names_the_field(field, kwargs):
@@ -147,3 +161,98 @@ def test_local_checkpoint_loads_offline_and_trains_lora_by_default(tables, tmp_p
     assert torch.equal(_logits(real, samples, frames), _logits(again, samples, frames))
     # scoring (with its shared-cache numeric pass) runs through the peft wrapper too
     assert score(again, samples.head(4), frames).equals(score(real, samples.head(4), frames))
+
+
+# One batch of the same 8 samples per step, so a run split in two rounds sees exactly the data
+# of one uninterrupted run; linear schedule over 4 steps with one warmup step.
+SPLIT = TrainParams(mode="full", lr=3e-3, batch_size=8, max_steps=2, schedule="linear", warmup_ratio=0.25,
+                    schedule_steps=4, weight_decay=0.01)
+SPLIT_LRS = [0.0, 3e-3, 2e-3, 1e-3]  # lr * k/1 during warmup, then lr * (4 - k)/(4 - 1)
+
+
+@pytest.fixture(scope="module")
+def continued(tables, tmp_path_factory):
+    """Two resumed rounds of 2 steps (r1, r2) and one uninterrupted run of 4 (whole): dirs and metrics."""
+    samples, frames = tables[0].head(8), tables[1]
+    root = tmp_path_factory.mktemp("continued")
+    metrics = {"whole": train(_solver(), samples, frames, root / "whole", replace(SPLIT, max_steps=4))}
+    metrics["r1"] = train(_solver(), samples, frames, root / "r1", SPLIT)
+    metrics["r2"] = train(load_solver(root / "r1", device="cpu"), samples, frames, root / "r2", SPLIT,
+                          resume=root / "r1")
+    return root, metrics
+
+
+def _state_dicts_close(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.allclose(a[k], b[k], rtol=1e-5, atol=1e-7) for k in a)
+
+
+def test_resumed_rounds_match_one_uninterrupted_run(continued, tables):
+    root, _ = continued
+    whole = load_solver(root / "whole", device="cpu").model.state_dict()
+    resumed = load_solver(root / "r2", device="cpu").model.state_dict()
+    assert _state_dicts_close(resumed, whole)
+    moments = [torch.load(root / d / OPTIMIZER_FILE, weights_only=True)["optimizer"]["state"] for d in ("r2", "whole")]
+    assert all(_state_dicts_close(moments[0][i], moments[1][i]) for i in moments[1])
+    # the oracle can tell: round 2 without the saved state ends elsewhere
+    restarted = load_solver(root / "r1", device="cpu")
+    train(restarted, tables[0].head(8), tables[1], root / "restarted", replace(SPLIT, schedule_steps=0))
+    assert not _state_dicts_close(restarted.model.state_dict(), whole)
+
+
+def test_lr_schedule_continues_into_round_2(continued):
+    root, metrics = continued
+    assert metrics["r1"]["lr_curve"] + metrics["r2"]["lr_curve"] == pytest.approx(SPLIT_LRS)
+    assert metrics["whole"]["lr_curve"] == pytest.approx(SPLIT_LRS)
+    saved = torch.load(root / "r2" / OPTIMIZER_FILE, weights_only=True)
+    assert (saved["schedule_steps"], saved["schedule_step"]) == (4, 4)
+
+
+def test_resume_loads_the_saved_moments_with_this_runs_hyperparameters(continued, tables):
+    root, _ = continued
+    solver = load_solver(root / "r1", device="cpu")
+    store = FrameStore(solver, tables[1])
+    items = items_from_samples(tables[0].head(8), store, solver.config.max_frames)
+    params = replace(SPLIT, lr=1e-3)
+    trainer, _ = _trainer(solver, items, store, params, root / "probe", resume=root / "r1")
+    optimizer = trainer.create_optimizer()
+    saved = torch.load(root / "r1" / OPTIMIZER_FILE, weights_only=True)["optimizer"]["state"]
+    slots = [p for group in optimizer.param_groups for p in group["params"]]
+    assert saved and all(torch.equal(optimizer.state[slots[i]]["exp_avg"], s["exp_avg"]) for i, s in saved.items())
+    assert all(torch.equal(optimizer.state[slots[i]]["step"], s["step"]) for i, s in saved.items())
+    assert {g["lr"] for g in optimizer.param_groups} == {1e-3}  # lr from params, not from the file
+
+
+def test_resume_without_optimizer_state_warns_and_starts_fresh(continued, tables, tmp_path):
+    root, metrics = continued
+    bare = tmp_path / "bare"
+    shutil.copytree(root / "r1", bare)
+    (bare / OPTIMIZER_FILE).unlink()
+    with pytest.warns(OptimizerStateWarning, match=f"{re.escape(str(bare))}: no optimizer state saved there"):
+        again = train(load_solver(bare, device="cpu"), tables[0].head(8), tables[1], tmp_path / "r2", SPLIT,
+                      resume=bare)
+    assert again["lr_curve"] == pytest.approx(SPLIT_LRS[:2])  # the schedule starts over too
+
+
+def test_resume_from_other_parameters_warns_and_starts_fresh(continued, tables, tmp_path):
+    root, _ = continued
+    lora = replace(SPLIT, mode="lora", lora_rank=2, lora_alpha=4, schedule_steps=0, max_steps=1)
+    with pytest.warns(OptimizerStateWarning, match=f"{re.escape(str(root / 'r1'))}: saved for param groups of"):
+        train(_solver(), tables[0].head(8), tables[1], tmp_path / "lora", lora, resume=root / "r1")
+
+
+def test_schedule_shorter_than_the_rounds_is_an_error_naming_the_field(continued, tables, tmp_path):
+    root, _ = continued
+    with pytest.raises(TrainParamsError, match="TrainParams.schedule_steps: expected at least 6"):
+        train(load_solver(root / "r2", device="cpu"), tables[0].head(8), tables[1], tmp_path / "r3", SPLIT,
+              resume=root / "r2")
+
+
+def test_fingerprint_covers_the_optimizer_state(continued, tmp_path):
+    root, _ = continued
+    copy = tmp_path / "r2"
+    shutil.copytree(root / "r2", copy)
+    assert files_digest(copy) == files_digest(root / "r2")
+    state = torch.load(copy / OPTIMIZER_FILE, weights_only=True)
+    state["optimizer"]["state"][0]["exp_avg"] += 1.0
+    torch.save(state, copy / OPTIMIZER_FILE)
+    assert files_digest(copy) != files_digest(root / "r2")
