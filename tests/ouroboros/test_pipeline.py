@@ -16,6 +16,7 @@ from ouroboros.params import LoopParams, load_params
 from ouroboros.prepare import prepare
 from ouroboros.report import report
 from ouroboros.round import run_round
+from ouroboros.vision import pretrain
 from ouroboros.workspace import Workspace
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import write_params
@@ -34,6 +35,7 @@ def workspace(tmp_path_factory):
     ws = Workspace(root)
     prepare(params, ws)
     build_evalset(params, ws)
+    pretrain(params, ws)
     train_base(params, ws)
     run_round(1, 0, params, ws)
     run_round(2, 1, params, ws)
@@ -45,11 +47,12 @@ def test_every_stage_writes_its_tables_and_files(workspace):
     lake = ws.lake()
     assert {"scenes", "frames", "qa__eval", "qa__r0", "qa__r1", "qa__r2", "scores__r1", "rounds__r2"} <= set(
         lake.tables())
-    assert lake.count("frames") == lake.count("scenes") * params.frames.n_frames
+    assert lake.count("frames") == lake.count("scenes") * (params.frames.n_frames + 1)  # + the overview
+    assert (ws.runs / "vision" / "solver" / "solver.json").is_file()
     for n in (0, 1, 2):
         assert (ws.solver_dir(n) / "solver.json").is_file()
         metrics = json.loads(ws.metrics_path(n).read_text())
-        assert {"eval", "eval_blind", "counts", "train"} <= set(metrics)
+        assert {"eval", "eval_blind", "counts", "bands", "train"} <= set(metrics)
         assert 0 <= metrics["eval"]["overall"] <= 100
     rounds = lake.read("rounds").sort("round")
     assert rounds["round"].to_list() == [0, 1, 2] and rounds["prev"].to_list() == [0, 0, 1]
@@ -202,3 +205,20 @@ def test_status_lists_rounds_with_counts_and_scores(workspace):
     counts = json.loads(ws.metrics_path(1).read_text())["counts"]
     line = next(x for x in result.output.splitlines() if re.match(r"│\s+1 │", x))
     assert str(counts["proposed"]) in line and str(counts["selected"]) in line
+
+
+def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_confidence(workspace, tmp_path):
+    params, ws = workspace
+    import shutil
+
+    copy = Workspace(tmp_path / "static")
+    shutil.copytree(ws.root, copy.root)
+    static = replace(params, loop=LoopParams(policy="static"))
+    run_round(1, 0, static, copy)
+    run_round(2, 1, static, copy)
+    one, two = (copy.lake().read(f"qa__r{n}") for n in (1, 2))
+    assert set(one["qa_id"]) == set(two["qa_id"])  # the same up-front pool each round
+    picked = [set(t.filter(pl.col("selected"))["qa_id"]) for t in (one, two)]
+    assert picked[0] and picked[1] and not picked[0] & picked[1]
+    assert len(picked[0]) <= params.selection.budget
+    assert "trivial" not in set(two["drop_reason"].drop_nulls())  # no confidence filters outside the loop
