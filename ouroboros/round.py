@@ -12,8 +12,8 @@ same stage under each policy, `dvc exp run -S loop.policy=...`):
   this round's feedback (the method);
 - open:   the same proposer without feedback; valid rows at random;
 - static: one dataset proposed up front, the same whatever the round (round 1's random
-          stream, enough for every round), trained on in equal random chunks, one per
-          round.
+          stream, as many proposals as the other arms make over all rounds), trained
+          on in equal random chunks, one per round.
 
 Every policy scores its rows, so band counts and feedback are recorded for all of them.
 """
@@ -41,11 +41,6 @@ from ouroboros.workspace import Workspace, read_json
 from training.sft import train
 from training.solver import load_solver
 
-# About a third of template proposals fail execution or a filter; the static pool proposes
-# this much more than it trains on so that every round's chunk is full.
-OVERPROPOSE = 1.6
-
-
 def solver_source(params: Params, ws: Workspace, prev: int) -> str:
     """Round `prev`'s saved solver, or the configured checkpoint when round 0 kept it as is."""
     saved = ws.solver_dir(prev)
@@ -58,10 +53,8 @@ def round_rows(n: int, params: Params, ws: Workspace, previous: Feedback) -> tup
     policy = params.loop.policy
     if policy == "static":
         ids = [r.id for r in params.rounds] or [n]
-        budget = params.selection.budget
-        pool_size = int(OVERPROPOSE * budget * len(ids))
-        rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames, pool_size, None,
-                            round=min(ids), split="train")
+        rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
+                            params.proposer.per_round * len(ids), None, round=min(ids), split="train")
         return rows.with_columns(pl.lit(n, pl.Int32).alias("round")), frames
     feedback = previous if policy == "closed" else None
     return curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
