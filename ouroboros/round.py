@@ -41,6 +41,7 @@ from ouroboros.workspace import Workspace, read_json
 from training.sft import train
 from training.solver import load_solver
 
+
 def solver_source(params: Params, ws: Workspace, prev: int) -> str:
     """Round `prev`'s saved solver, or the configured checkpoint when round 0 kept it as is."""
     saved = ws.solver_dir(prev)
