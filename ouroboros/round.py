@@ -16,6 +16,7 @@ import polars as pl
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import SelectionParams, select, with_selected
 from ouroboros.evalset import load_evalset, train_inputs
+from ouroboros.inputs import load_history
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
@@ -62,7 +63,8 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace, mode: LoopMode =
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     train_scenes, frames = train_inputs(params, ws)
     rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
-                        previous if mode.feedback else None, round=n, split="train")
+                        previous if mode.feedback else None, round=n, split="train",
+                        history=load_history(ws.lake(), n) if mode.feedback else None)
 
     solver = load_solver(solver_source(params, ws, prev), seed=params.seed, **solver_frames(params))
     candidates = scorable(rows)

@@ -26,19 +26,32 @@ class ParsedReply:
     program: str
 
 
-def parse_reply(text: str) -> ParsedReply:
-    blocks = {lang.lower(): body for lang, body in FENCE.findall(text or "")}
+def fenced_blocks(text: str) -> dict[str, str]:
+    """language (lower case) -> body of each fenced block; a later block of a language wins."""
+    return {lang.lower(): body for lang, body in FENCE.findall(text or "")}
+
+
+def json_object(blocks: dict[str, str]) -> dict:
+    """The ```json block as a dict, or MalformedReply saying why not."""
     if "json" not in blocks:
         raise MalformedReply("no ```json block")
-    program = blocks.get("python") or blocks.get("py")
-    if not program or "def compute_answer(" not in program:
-        raise MalformedReply("no ```python block defining compute_answer()")
     try:
         spec = json.loads(blocks["json"])
     except json.JSONDecodeError as exc:
         raise MalformedReply(f"json block does not parse ({exc.msg})") from exc
     if not isinstance(spec, dict):
         raise MalformedReply("json block is not an object")
+    return spec
+
+
+def parse_reply(text: str) -> ParsedReply:
+    blocks = fenced_blocks(text)
+    if "json" not in blocks:
+        raise MalformedReply("no ```json block")
+    program = blocks.get("python") or blocks.get("py")
+    if not program or "def compute_answer(" not in program:
+        raise MalformedReply("no ```python block defining compute_answer()")
+    spec = json_object(blocks)
     question, answer_type, options = spec.get("question"), spec.get("answer_type"), spec.get("options")
     if not isinstance(question, str) or not question.strip():
         raise MalformedReply("question missing or empty")
