@@ -10,6 +10,7 @@ of a batch got a final HTTP reply (all timed out, or all 5xx after their retries
 
 import base64
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -24,6 +25,11 @@ from curation.params import require_in_range, require_int
 
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 PROBE_TIMEOUT_S = 5.0  # GET /v1/models; a live server answers at once, even while it generates
+FENCE = re.compile(r"```([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
+
+
+class MalformedReply(ValueError):
+    """A reply that does not hold what was asked for (a question and program, a verdict)."""
 
 
 @dataclass
@@ -47,6 +53,24 @@ class ChatStats:
         why = ", ".join(f"{r}: {n}" for r, n in sorted(self.reasons.items()))
         return (f"{self.requested} requested, {self.ok} ok, {self.malformed} malformed, {self.failed} failed, "
                 f"{self.retries} retries" + (f" ({why})" if why else ""))
+
+
+def fenced_blocks(text: str) -> dict[str, str]:
+    """language (lower case) -> body of each fenced block; a later block of a language wins."""
+    return {lang.lower(): body for lang, body in FENCE.findall(text or "")}
+
+
+def json_object(blocks: dict[str, str]) -> dict:
+    """The ```json block as a dict, or MalformedReply saying why not."""
+    if "json" not in blocks:
+        raise MalformedReply("no ```json block")
+    try:
+        spec = json.loads(blocks["json"])
+    except json.JSONDecodeError as exc:
+        raise MalformedReply(f"json block does not parse ({exc.msg})") from exc
+    if not isinstance(spec, dict):
+        raise MalformedReply("json block is not an object")
+    return spec
 
 
 def image_part(png: bytes) -> dict[str, Any]:

@@ -15,11 +15,10 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from curation.chat import user_message
+from curation.chat import MalformedReply, fenced_blocks, json_object, user_message
 from curation.errors import ParamError
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.params import require_in_range
-from curation.proposer.llm_reply import MalformedReply, fenced_blocks, json_object
 
 SYSTEM = (
     "You check spatial questions about an indoor scene before they are used to train a model. You see "

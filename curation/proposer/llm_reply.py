@@ -5,17 +5,12 @@ The json block holds {"question": str, "answer_type": "mca"|"numeric", "options"
 `MalformedReply` with the reason, which the proposer counts and drops.
 """
 
-import json
-import re
 from dataclasses import dataclass
 
+from curation.chat import MalformedReply, fenced_blocks, json_object
 from curation.tasks.base import option_text
 
-FENCE = re.compile(r"```([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
-
-
-class MalformedReply(ValueError):
-    """A reply that does not hold a usable question and program."""
+__all__ = ["MalformedReply", "ParsedReply", "parse_reply"]
 
 
 @dataclass(frozen=True)
@@ -24,24 +19,6 @@ class ParsedReply:
     answer_type: str
     option_texts: tuple[str, ...] | None  # without letters; the proposer re-letters them
     program: str
-
-
-def fenced_blocks(text: str) -> dict[str, str]:
-    """language (lower case) -> body of each fenced block; a later block of a language wins."""
-    return {lang.lower(): body for lang, body in FENCE.findall(text or "")}
-
-
-def json_object(blocks: dict[str, str]) -> dict:
-    """The ```json block as a dict, or MalformedReply saying why not."""
-    if "json" not in blocks:
-        raise MalformedReply("no ```json block")
-    try:
-        spec = json.loads(blocks["json"])
-    except json.JSONDecodeError as exc:
-        raise MalformedReply(f"json block does not parse ({exc.msg})") from exc
-    if not isinstance(spec, dict):
-        raise MalformedReply("json block is not an object")
-    return spec
 
 
 def parse_reply(text: str) -> ParsedReply:

@@ -10,18 +10,16 @@ leaves the earlier rounds' tables as they were.
 
 import base64
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from curation.executor.doc import api_doc
 from curation.proposer.describe import describe_scene
 from curation.proposer.llm import PROMPT_VERSION
-from ouroboros.commands.demo import dvc_env
+from ouroboros.cli import app
 from ouroboros.inputs import load_scenes
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import TINY, dvc, project_copy, write_params
@@ -33,8 +31,8 @@ HISTORY = 6
 
 
 def llm_params(url: str) -> dict:
-    proposer = {"kind": "llm", "per_round": 16, "base_url": url, "model": "replay-vl", "concurrency": 2,
-                "n_frames": 2, "history": HISTORY, "timeout_s": 1.0, "retries": 0}
+    proposer = {"kind": "llm", "per_round": 16, "distance_mode": "vsibench", "base_url": url, "model": "replay-vl",
+                "concurrency": 2, "n_frames": 2, "history": HISTORY, "timeout_s": 1.0, "retries": 0}
     filters = {**TINY["filters"], "before_scoring": [{"invalid": {}}, {"llm_check": {}}, {"dedupe": {}}]}
     return {"proposer": proposer, "filters": filters, "base": {"budget": 10, "probe": 8, "epochs": 1},
             "eval": {"source": "procedural", "n_questions": 12, "blind": True},
@@ -100,12 +98,11 @@ def test_two_llm_rounds_through_dvc_then_an_unreachable_server(tmp_path, replay_
     params["rounds"].append({"id": 3, "prev": 2})
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     versions = {t: lake.version(t) for t in lake.tables()}
-    ouro = str(Path(sys.executable).parent / "ouro")
-    failed = subprocess.run([ouro, "round", "3", "--prev", "2"], cwd=proj, env=dvc_env(), capture_output=True,
-                            text=True)
-    assert failed.returncode == 2
-    assert failed.stderr.strip().count("\n") == 0
-    assert f"proposer server {dead} (replay-vl) is unreachable" in failed.stderr
+    failed = CliRunner().invoke(app, ["round", "3", "--prev", "2", "--params", str(proj / "params.yaml"),
+                                      "--root", str(proj)])  # in process: a `dvc repro` would pay for imports
+    assert failed.exit_code == 2
+    assert failed.output.strip().count("\n") == 0
+    assert f"proposer server {dead} (replay-vl) is unreachable" in failed.output
     assert {t: lake.version(t) for t in lake.tables()} == versions
     for n in (0, 1, 2):
         assert lake.read(f"qa__r{n}").height > 0
