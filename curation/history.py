@@ -40,7 +40,9 @@ class HistoryItem:
 SceneHistory = Mapping[str, Sequence[HistoryItem]]
 
 
-def scene_history(qa: pl.DataFrame, scores: pl.DataFrame, bands: BandParams = BandParams()) -> dict[str, list]:
+def scene_history(
+    qa: pl.DataFrame, scores: pl.DataFrame, bands: BandParams = BandParams()
+) -> dict[str, list[HistoryItem]]:
     """scene_id -> its scored questions, newest round first (ties by qa_id).
 
     `qa` holds store.schema.QA columns (at least QA_COLUMNS), `scores` SCORES rows; pass

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Sequence
 import polars as pl
 
 from curation.bands import BandParams
-from curation.history import QA_COLUMNS, scene_history
+from curation.history import QA_COLUMNS, SceneHistory, scene_history
 from curation.scenes import Scene
 from curation.video import sample_indices
 from curation.visibility import frame_info
@@ -86,7 +86,7 @@ def proposer_images(frames: pl.DataFrame, n_frames: int) -> dict[str, list[bytes
     }
 
 
-def load_history(lake: Lake, before_round: int, bands: BandParams = BandParams()) -> dict:
+def load_history(lake: Lake, before_round: int, bands: BandParams = BandParams()) -> SceneHistory:
     """Each training scene's difficulty history (curation.history) from the rounds before `before_round`."""
     qa = lake.scan("qa").filter((pl.col("round") < before_round) & (pl.col("split") == "train"))
     scores = lake.scan("scores").filter(pl.col("round") < before_round)

@@ -32,7 +32,7 @@ HISTORY = 6
 
 def llm_params(url: str) -> dict:
     proposer = {"kind": "llm", "per_round": 16, "distance_mode": "vsibench", "base_url": url, "model": "replay-vl",
-                "concurrency": 2, "n_frames": 2, "history": HISTORY, "timeout_s": 1.0, "retries": 0}
+                "concurrency": 2, "n_frames": 2, "history": HISTORY, "timeout_s": 5.0, "retries": 0}
     filters = {**TINY["filters"], "before_scoring": [{"invalid": {}}, {"llm_check": {}}, {"dedupe": {}}]}
     return {"proposer": proposer, "filters": filters, "base": {"budget": 10, "probe": 8, "epochs": 1},
             "eval": {"source": "procedural", "n_questions": 12, "blind": True},
@@ -46,7 +46,8 @@ def band(p: float) -> str:
 def test_two_llm_rounds_through_dvc_then_an_unreachable_server(tmp_path, replay_server):
     proj = project_copy(tmp_path)
     write_params(proj, **llm_params(replay_server.url))
-    replay_server.faults = ["malformed", "garbage", "500", "timeout"]  # the base stage's first proposals
+    # the base stage's first proposals; a timeout well above what a starved test machine takes to reply
+    replay_server.faults, replay_server.stall_s = ["malformed", "garbage", "500", "timeout"], 6.0
     first = dvc(proj, "repro", "round@0")
     assert "2 malformed, 2 failed" in first.stdout + first.stderr
     before_round_2 = len(replay_server.requests)
