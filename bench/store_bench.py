@@ -33,7 +33,8 @@ def synthetic(n: int, seed: int, round_: int) -> tuple[pa.Table, pa.Table]:
     const = lambda v, t=None: pa.array([v] * n, type=t)  # noqa: E731
     qa = pa.table({
         "qa_id": ids, "round": const(round_, pa.int32()), "split": const("train"), "scene_id": const("s0"),
-        "proposer": const("template"), "task": task, "template": task, "difficulty": const("{}"),
+        "proposer": const("template"), "proposer_model": const(None, pa.string()),
+        "prompt_version": const(None, pa.string()), "task": task, "template": task, "difficulty": const("{}"),
         "difficulty_bin": bins, "question": pa.array(np.char.add("How many things? #", np.arange(n).astype(str))),
         "options": const(None, pa.list_(pa.string())), "answer_type": const("numeric"),
         "program": const("def compute_answer():\n    return object_counts['chair']"),

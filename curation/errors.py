@@ -59,3 +59,7 @@ class AnnotationFormatError(UserFacingError, ValueError):
     def __init__(self, where: str, field: str, problem: str):
         self.where, self.field, self.problem = where, field, problem
         super().__init__(f"{where}: field {field!r}: {problem}")
+
+
+class ServerUnreachableError(UserFacingError, ConnectionError):
+    """The proposer's OpenAI-compatible server answered none of a batch's requests."""

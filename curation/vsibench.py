@@ -382,6 +382,7 @@ def evalset_rows(
             {
                 "qa_id": ids.qa_id(scene.scene_id, row["question_type"], row["question"], options, plan.program),
                 "round": 0, "split": "eval", "scene_id": scene.scene_id, "proposer": "vsibench",
+                "proposer_model": None, "prompt_version": None,
                 "task": row["question_type"], "template": EVAL_TEMPLATE,
                 "difficulty": json.dumps({"vsibench_id": row["id"]}, separators=(",", ":")),
                 "difficulty_bin": EVAL_BIN, "question": row["question"], "options": options,
@@ -397,7 +398,8 @@ def evalset_rows(
 
 EVAL_SCHEMA = {
     "qa_id": pl.String, "round": pl.Int32, "split": pl.String, "scene_id": pl.String, "proposer": pl.String,
-    "task": pl.String, "template": pl.String, "difficulty": pl.String, "difficulty_bin": pl.String,
+    "proposer_model": pl.String, "prompt_version": pl.String, "task": pl.String, "template": pl.String,
+    "difficulty": pl.String, "difficulty_bin": pl.String,
     "question": pl.String, "options": pl.List(pl.String), "answer_type": pl.String, "program": pl.String,
     "frame_ids": pl.List(pl.String), "answer": pl.String, "exec_value": pl.String, "exec_status": pl.String,
     "exec_error": pl.String, "exec_ms": pl.Float32, "flags": pl.List(FLAG_DTYPE), "ambiguous": pl.Boolean,

@@ -7,7 +7,10 @@ from collections.abc import Collection, Iterable, Sequence
 
 import polars as pl
 
+from curation.bands import BandParams
+from curation.history import QA_COLUMNS, SceneHistory, scene_history
 from curation.scenes import Scene
+from curation.video import sample_indices
 from curation.visibility import frame_info
 from ouroboros.errors import StageInputError
 from store import Lake
@@ -71,3 +74,20 @@ def with_frame_ids(rows: pl.DataFrame, frames: pl.DataFrame) -> pl.DataFrame:
     per_scene = frames.sort("index").group_by("scene_id", maintain_order=True).agg(pl.col("frame_id").alias("_ids"))
     joined = rows.join(per_scene, on="scene_id", how="left", maintain_order="left")
     return joined.with_columns(pl.col("_ids").fill_null([]).alias("frame_ids")).drop("_ids")
+
+
+def proposer_images(frames: pl.DataFrame, n_frames: int) -> dict[str, list[bytes]]:
+    """scene_id -> PNG bytes of `n_frames` of its frames, sampled over the video as VSI-Bench samples."""
+    if n_frames == 0:
+        return {}
+    return {
+        scene_id: [part["image"][i] for i in sample_indices(part.height, n_frames)]
+        for (scene_id,), part in frames.sort("index").group_by("scene_id", maintain_order=True)
+    }
+
+
+def load_history(lake: Lake, before_round: int, bands: BandParams = BandParams()) -> SceneHistory:
+    """Each training scene's difficulty history (curation.history) from the rounds before `before_round`."""
+    qa = lake.scan("qa").filter((pl.col("round") < before_round) & (pl.col("split") == "train"))
+    scores = lake.scan("scores").filter(pl.col("round") < before_round)
+    return scene_history(qa.select(QA_COLUMNS).collect(), scores.collect(), bands)

@@ -87,13 +87,22 @@ class ProposerParams:
     base_url: str | None = None  # for kind=llm: an OpenAI-compatible server
     model: str | None = None
     api_key_env: str | None = None  # name of the environment variable holding the key
-    concurrency: int = 4
+    concurrency: int = 4  # requests in flight; a vLLM server batches them, so more is faster up to its batch
+    n_frames: int = 4  # frames attached to each llm request, evenly spaced over the scene's video
+    history: int = 8  # earlier questions of the scene shown to the llm, newest first (curation.history)
+    timeout_s: float = 120.0  # per request; a 4B model writes ~300 tokens in seconds, a loaded server queues
+    retries: int = 3  # per request, after a timeout, a network error or a 408/429/5xx
 
     def __post_init__(self):
         if self.kind == "llm" and not (self.base_url and self.model):
             raise ValueError("kind 'llm' needs base_url and model")
         if self.per_round < 1:
             raise ValueError(f"per_round must be >= 1, got {self.per_round}")
+        for name, lo in (("concurrency", 1), ("n_frames", 0), ("history", 0), ("retries", 0)):
+            if getattr(self, name) < lo:
+                raise ValueError(f"{name} must be >= {lo}, got {getattr(self, name)}")
+        if self.timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
 
 
 @dataclass(frozen=True)

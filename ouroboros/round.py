@@ -25,6 +25,7 @@ import polars as pl
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import select, with_selected
 from ouroboros.evalset import load_evalset, train_inputs
+from ouroboros.inputs import load_history
 from ouroboros.params import Params
 from ouroboros.prepare import solver_frames
 from ouroboros.record import record_round
@@ -57,9 +58,13 @@ def round_rows(n: int, params: Params, ws: Workspace, previous: Feedback) -> tup
         rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
                             params.proposer.per_round * len(ids), None, round=min(ids), split="train")
         return rows.with_columns(pl.lit(n, pl.Int32).alias("round")), frames
-    feedback = previous if policy == "closed" else None
+    if policy == "open":
+        return curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
+                            None, round=n, split="train"), frames
+    # closed: task weights from the feedback, and each scene's own history (curation.history)
+    history = load_history(ws.lake(), n, params.bands)
     return curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
-                        feedback, round=n, split="train"), frames
+                        previous, round=n, split="train", history=history), frames
 
 
 def choose(n: int, rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback, params: Params) -> pl.DataFrame:

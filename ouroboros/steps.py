@@ -10,13 +10,16 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from curation.chat import ChatClient
 from curation.execute import execute
 from curation.executor import Executor
 from curation.feedback import Feedback
 from curation.filters import FilterContext, apply_recipe
+from curation.history import SceneHistory, scene_weights
 from curation.proposer import CorpusProposer, LLMProposer, TemplateProposer
 from curation.scenes import Scene
-from ouroboros.inputs import frame_infos, with_frame_ids
+from ouroboros.console import err_console
+from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams
 from store.schema import SCORES
 from training.confidence import score
@@ -26,41 +29,72 @@ from training.solver import Solver
 SAMPLE_COLUMNS = ["qa_id", "scene_id", "task", "question", "options", "answer_type", "answer", "frame_ids"]
 
 
+def chat_client(p: ProposerParams) -> ChatClient | None:
+    """The proposer model's client (kind llm): it writes the questions and, under llm_check, checks them."""
+    if p.kind != "llm":
+        return None
+    api_key = os.environ.get(p.api_key_env) if p.api_key_env else None
+    return ChatClient(p.base_url, p.model, api_key, concurrency=p.concurrency, timeout_s=p.timeout_s,
+                      retries=p.retries)
+
+
 def propose(
     p: ProposerParams, seed: int, scenes: Sequence[Scene], budget: int, feedback: Feedback | None, *,
-    infos: Mapping[str, dict], round: int, split: str,
+    infos: Mapping[str, dict], round: int, split: str, history: SceneHistory | None = None,
+    chat: ChatClient | None = None, images: Mapping[str, list[bytes]] | None = None,
 ) -> pl.DataFrame:
-    """Candidate rows from the configured proposer (template, corpus or LLM)."""
+    """Candidate rows from the configured proposer (template, corpus or LLM; `chat` for LLM).
+
+    `history` (curation.history, earlier rounds' questions per scene) steers every kind.
+    """
+    weights = scene_weights(history) if history else None
     if p.kind == "template":
         proposer = TemplateProposer(seed, distance_mode=p.distance_mode)
-        return proposer.propose(scenes, budget, feedback, frame_info=infos, round=round, split=split)
+        return proposer.propose(scenes, budget, feedback, frame_info=infos, round=round, split=split,
+                                scene_weights=weights)
     if p.kind == "corpus":
-        return CorpusProposer.from_file(p.corpus, seed).propose(scenes, budget, round=round, split=split)
-    api_key = os.environ.get(p.api_key_env) if p.api_key_env else None
-    llm = LLMProposer(p.base_url, p.model, api_key, p.concurrency, seed=seed)
-    return llm.propose(scenes, budget, feedback, round=round, split=split)
+        return CorpusProposer.from_file(p.corpus, seed).propose(scenes, budget, round=round, split=split,
+                                                                scene_weights=weights)
+    llm = LLMProposer(chat, seed=seed, history_cap=p.history)
+    rows = llm.propose(scenes, budget, feedback, images=images, history=history, round=round, split=split)
+    err_console.print(f"proposer {p.model} ({split}, round {round}): {llm.stats.summary()}",
+                      highlight=False, soft_wrap=True)
+    return rows
 
 
 def execute_and_filter(
-    proposals: pl.DataFrame, scenes: Sequence[Scene], infos: Mapping[str, dict], f: FiltersParams, seed: int
+    proposals: pl.DataFrame, scenes: Sequence[Scene], infos: Mapping[str, dict], f: FiltersParams, seed: int, *,
+    chat: ChatClient | None = None, images: Mapping[str, list[bytes]] | None = None,
 ) -> pl.DataFrame:
     """Run every program in the sandbox, then the score-free filters (which re-execute
-    programs on jittered scenes, so they share the warm workers)."""
+    programs on jittered scenes, so they share the warm workers; llm_check asks `chat`)."""
     by_id = {s.scene_id: s for s in scenes}
     with Executor(workers=f.workers, timeout_s=f.timeout_s) as executor:
         rows = execute(proposals, by_id, executor, frame_info=infos)
-        ctx = FilterContext(scenes=by_id, frame_info=infos, executor=executor, seed=seed)
-        return apply_recipe(rows, f.before_scoring, ctx)
+        ctx = FilterContext(scenes=by_id, frame_info=infos, executor=executor, seed=seed, chat=chat,
+                            images=images or {})
+        rows = apply_recipe(rows, f.before_scoring, ctx)
+    if chat is not None and any("llm_check" in step for step in f.before_scoring):
+        err_console.print(f"llm_check {chat.model}: {chat.stats.summary()}", highlight=False, soft_wrap=True)
+    return rows
 
 
 def curated_rows(
     proposer: ProposerParams, seed: int, params: Params, scenes: Sequence[Scene], frames: pl.DataFrame,
-    budget: int, feedback: Feedback | None, *, round: int, split: str,
+    budget: int, feedback: Feedback | None, *, round: int, split: str, history: SceneHistory | None = None,
 ) -> pl.DataFrame:
-    """Propose on `scenes`, execute, apply the score-free filters, and attach each row's frames."""
+    """Propose on `scenes`, execute, apply the score-free filters, and attach each row's frames.
+
+    The configured proposer model (params.proposer, kind llm) sees `proposer.n_frames` frames
+    per scene, and checks rows under llm_check even when `proposer` (the eval set's) is a template.
+    """
     infos = frame_infos(frames, scenes)
-    proposals = propose(proposer, seed, scenes, budget, feedback, infos=infos, round=round, split=split)
-    return with_frame_ids(execute_and_filter(proposals, scenes, infos, params.filters, params.seed), frames)
+    chat = chat_client(params.proposer)
+    images = proposer_images(frames, params.proposer.n_frames) if chat else {}
+    proposals = propose(proposer, seed, scenes, budget, feedback, infos=infos, round=round, split=split,
+                        history=history, chat=chat, images=images)
+    rows = execute_and_filter(proposals, scenes, infos, params.filters, params.seed, chat=chat, images=images)
+    return with_frame_ids(rows, frames)
 
 
 def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, params: Params) -> pl.DataFrame:

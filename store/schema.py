@@ -88,6 +88,10 @@ QA = pa.schema(
         pa.field("split", pa.string(), nullable=False),  # train | eval
         pa.field("scene_id", pa.string(), nullable=False),
         pa.field("proposer", pa.string(), nullable=False),  # template | llm | corpus | vsibench
+        # Which model and prompt wrote the row (null for code-written rows): part of the
+        # content fingerprint, so swapping the proposer model is a new round, not the same one.
+        pa.field("proposer_model", pa.string(), nullable=True),
+        pa.field("prompt_version", pa.string(), nullable=True),
         pa.field("task", pa.string(), nullable=False),  # VSI-Bench question_type
         pa.field("template", pa.string(), nullable=False),
         pa.field("difficulty", pa.string(), nullable=False),  # JSON object of knob values

@@ -24,3 +24,13 @@ def scannet_meta() -> Path:
 @pytest.fixture
 def scannetpp_meta() -> Path:
     return shared_file("vsibench_meta", "scannetpp_meta_info_val.json")
+
+
+@pytest.fixture
+def replay_server():
+    """A started tests.replay_server.ReplayServer over the VQAGen corpus (skips without it)."""
+    from curation.proposer import load_corpus
+    from tests.replay_server import ReplayServer
+
+    with ReplayServer(load_corpus(shared_file("vqagen", "qa_code_generated_scannet.json"))) as server:
+        yield server

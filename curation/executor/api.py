@@ -218,7 +218,9 @@ def _angles(positioning: str, orienting: str, querying: str, object_bboxes: Mapp
 def get_rel_direction_quadrant(
     positioning_category: str, orienting_category: str, querying_category: str, object_bboxes: Mapping[str, Any]
 ) -> str:
-    """front-left | front-right | back-left | back-right | ambiguous (see geometry.quadrant_direction)."""
+    """Standing at the first positioning centroid facing the first orienting one (xy-plane), where the
+    querying object is: front-left | front-right | back-left | back-right; "ambiguous" near a quadrant
+    edge, when its box straddles one, or when a category is absent (geometry.quadrant_direction)."""
     angles = _angles(positioning_category, orienting_category, querying_category, object_bboxes)
     return "ambiguous" if angles is None else geometry.quadrant_direction(angles)
 
@@ -226,7 +228,8 @@ def get_rel_direction_quadrant(
 def get_rel_direction_lr(
     positioning_category: str, orienting_category: str, querying_category: str, object_bboxes: Mapping[str, Any]
 ) -> str:
-    """left | right | ambiguous (see geometry.lr_direction)."""
+    """As get_rel_direction_quadrant, but left | right; "ambiguous" when the object is behind, near a
+    bin edge or a category is absent (geometry.lr_direction)."""
     angles = _angles(positioning_category, orienting_category, querying_category, object_bboxes)
     return "ambiguous" if angles is None else geometry.lr_direction(angles)
 
@@ -234,13 +237,15 @@ def get_rel_direction_lr(
 def get_rel_direction_lrb(
     positioning_category: str, orienting_category: str, querying_category: str, object_bboxes: Mapping[str, Any]
 ) -> str:
-    """left | right | back | ambiguous (see geometry.lrb_direction)."""
+    """As get_rel_direction_lr, but left | right | back (geometry.lrb_direction)."""
     angles = _angles(positioning_category, orienting_category, querying_category, object_bboxes)
     return "ambiguous" if angles is None else geometry.lrb_direction(angles)
 
 
 def get_closest_among_choices(primary_category: str, choice_categories: Any, object_bboxes: Mapping[str, Any]) -> str:
-    """The present choice nearest the primary (sampled distance), or "ambiguous" (geometry.closest_choice rules)."""
+    """The choice category nearest the primary (sampled box distance, nearest instances); "ambiguous" when
+    the primary is absent, fewer than 2 choices are present, or two distances nearly tie
+    (geometry.closest_choice)."""
     primary = _boxes(primary_category, object_bboxes)
     if not primary:
         return "ambiguous"

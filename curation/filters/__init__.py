@@ -10,6 +10,7 @@ from curation.filters import (  # noqa: F401
     cartography,
     dedupe,
     invalid,
+    llm_check,
     near_tie,
     perturbation,
     trivial,

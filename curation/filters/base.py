@@ -9,7 +9,7 @@ set `ambiguous`.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,8 @@ class FilterContext:
     frame_info: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # scene_id -> frame_info
     executor: Any = None  # curation.executor.Executor (for re-execution)
     scores: pl.DataFrame | None = None  # store.schema.SCORES rows from earlier rounds
+    chat: Any = None  # curation.chat.ChatClient of the proposer's model (for llm_check)
+    images: Mapping[str, Sequence[bytes]] = field(default_factory=dict)  # scene_id -> PNG frames a model sees
     seed: int = 0
     bands: BandParams = field(default_factory=BandParams)  # the difficulty bands (params `bands`)
 

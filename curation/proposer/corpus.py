@@ -7,6 +7,8 @@ object in the question — one-to-one onto categories present there (single-inst
 ones first, since most programs ask for "the X"). The program's string literals, the
 question and the option texts are rewritten together; options are re-shuffled so
 letters stay uniform. The gold still comes only from executing the rebound program.
+With per-scene weights (curation.history.scene_weights) a record's target scene is drawn
+by its weight for the record's task, as the template proposer draws scenes.
 """
 
 import json
@@ -19,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from curation.errors import CorpusFormatError
+from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_int
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes import Scene
@@ -108,6 +111,11 @@ class CorpusProposer:
     def from_file(cls, path: str | Path, seed: int) -> "CorpusProposer":
         return cls(load_corpus(path), seed)
 
+    def task_of(self, k: int) -> str:
+        """Record k's VSI-Bench task."""
+        qtype = self.records[k]["question_type"]
+        return TASK_OF.get(qtype, qtype)
+
     def candidate(self, k: int, scene: Scene, rng: np.random.Generator) -> Candidate | None:
         """Record k rebound onto `scene`, or None when the scene has too few categories."""
         record, literals = self.records[k], self.literals[k]
@@ -121,23 +129,29 @@ class CorpusProposer:
         options = lettered(shuffled(texts, rng)) if texts else None
         qtype = record["question_type"]
         return Candidate(
-            task=TASK_OF.get(qtype, qtype), template=f"corpus_{qtype}", question=question, options=options,
+            task=self.task_of(k), template=f"corpus_{qtype}", question=question, options=options,
             answer_type="mca" if options else "numeric", program=program,
             difficulty={"corpus_id": record.get("id", k)}, difficulty_bin="na",
         )
 
     def propose(
-        self, scenes: Sequence[Scene], budget: int, feedback: Any = None, *, round: int = 0, split: str = "train"
+        self, scenes: Sequence[Scene], budget: int, feedback: Any = None, *, round: int = 0, split: str = "train",
+        scene_weights: Mapping[HistoryKey, float] | None = None,
     ) -> pl.DataFrame:
-        """Up to `budget` rebound records on random scenes (feedback is not used)."""
+        """Up to `budget` rebound records on random scenes (per-task feedback is not used)."""
         require_int("corpus_proposer", "budget", budget, 0)
         rng = np.random.default_rng([self.seed, round])
         scene_ids = [s.scene_id for s in scenes]
         rows: dict[str, dict[str, Any]] = {}
+        probabilities: dict[str, np.ndarray | None] = {}  # per task, computed on first use
         for _ in range(budget * self.attempts):
             if len(rows) >= budget:
                 break
-            k, s = int(rng.integers(len(self.records))), int(rng.integers(len(scenes)))
+            k = int(rng.integers(len(self.records)))
+            task = self.task_of(k)
+            if task not in probabilities:
+                probabilities[task] = scene_probabilities(scene_weights, scene_ids, task, "na")
+            s = pick(rng, len(scenes), probabilities[task])
             candidate = self.candidate(k, scenes[s], rng)
             if candidate is not None:
                 row = proposal_row(candidate, scene_ids[s], proposer="corpus", round=round, split=split)

@@ -1,30 +1,27 @@
-"""LLMProposer: a model writes questions and programs through an OpenAI-compatible API.
+"""LLMProposer: a frozen model writes questions and programs through an OpenAI-compatible API.
 
-POST {base_url}/v1/chat/completions (vLLM, SGLang, Ollama serve it) with a prompt
-that carries a compact scene description, the program API text, the task to write,
-optional frames as PNG data URIs, and the feedback (per-task weights and example
-questions the solver failed or found trivial). Replies are parsed by llm_reply;
-malformed replies are counted and dropped, failed requests retried with exponential
-backoff and then counted as failed: a bad model or server never crashes a round.
-Options are re-lettered with a seeded shuffle, as every proposer does.
+One request per question (curation.chat does the HTTP). A request carries everything the
+method gives its proposer: the program API (curation.executor.doc, generated from the
+sandbox itself), the scene's metadata description, the scene's frames as PNG data URIs,
+the task to write, the per-task feedback, and the scene's difficulty history (its earlier
+questions with gold answers, bands and confidences, curation.history) with the instruction
+to move toward the frontier. Scenes are drawn by their history weights for the task, as
+the template proposer draws them. Replies are parsed by llm_reply; malformed ones are
+counted and dropped. Options are re-lettered with a seeded shuffle, as every proposer does.
+Rows record the model and PROMPT_VERSION.
 """
 
-import base64
-import json
-import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import polars as pl
 
+from curation.bands import BandParams
+from curation.chat import ChatClient, ChatStats, user_message
+from curation.executor.doc import api_doc
 from curation.feedback import Feedback, apportion
-from curation.params import require_in_range, require_int
+from curation.history import HistoryItem, SceneHistory, pick, scene_probabilities, scene_weights
+from curation.params import require_int
 from curation.proposer.describe import describe_scene
 from curation.proposer.llm_reply import MalformedReply, parse_reply
 from curation.proposer.rows import proposal_frame, proposal_row
@@ -32,7 +29,8 @@ from curation.scenes import Scene
 from curation.tasks import TASKS, Candidate
 from curation.tasks.base import lettered, shuffled
 
-RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# Rows record it, so a changed prompt is a new round's content: bump it with SYSTEM or request_text.
+PROMPT_VERSION = "propose-v2"
 
 SYSTEM = (
     "You write spatial questions about a 3D indoor scene, in the style of VSI-Bench, together with a "
@@ -42,27 +40,11 @@ SYSTEM = (
     "\"options\": [str, ...] or null} and a ```python block with compute_answer(). For mca the program "
     "returns the text of the correct option; for numeric it returns a number."
 )
-
-
-@dataclass
-class ProposeStats:
-    requested: int = 0
-    ok: int = 0
-    malformed: int = 0
-    failed: int = 0  # no usable HTTP reply after retries
-    retries: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)  # malformed/failed reason -> count
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def count(self, what: str, reason: str | None = None) -> None:
-        with self.lock:
-            setattr(self, what, getattr(self, what) + 1)
-            if reason:
-                self.reasons[reason] = self.reasons.get(reason, 0) + 1
-
-
-def image_part(png: bytes) -> dict[str, Any]:
-    return {"type": "image_url", "image_url": {"url": "data:image/png;base64," + base64.b64encode(png).decode()}}
+FRONTIER = (
+    "Aim at the solver's frontier: a question it is unsure of. Write fewer questions like its easy ones "
+    "(it already knows them) and its hard ones (it is lost on them), more like its frontier ones, and "
+    "never repeat an earlier question."
+)
 
 
 def feedback_text(task: str, feedback: Feedback | None) -> str:
@@ -80,83 +62,81 @@ def feedback_text(task: str, feedback: Feedback | None) -> str:
     return "\n".join(lines)
 
 
+def history_text(items: Sequence[HistoryItem], bands: BandParams) -> str:
+    """A scene's earlier questions, one line each: band, confidence, question, gold answer."""
+    if not items:
+        return ""
+    head = (f"Earlier questions about this scene and how the solver did (p = its confidence in the gold "
+            f"answer; easy: p > {bands.easy}, hard: p < {bands.hard}, frontier: in between):")
+    return "\n".join([head, *(f"- [{i.band}, p={i.confidence:.2f}] {i.question} -> {i.answer}" for i in items)])
+
+
 class LLMProposer:
-    def __init__(
-        self, base_url: str, model: str, api_key: str | None = None, concurrency: int = 4, *,
-        api_doc: str = "", seed: int = 0, timeout_s: float = 60.0, retries: int = 3, backoff_s: float = 0.5,
-        temperature: float = 0.7, max_tokens: int = 1024,
-    ):
-        require_int("llm_proposer", "concurrency", concurrency, 1)
-        require_int("llm_proposer", "retries", retries, 0)
-        require_in_range("llm_proposer", "timeout_s", timeout_s, 0.001, 3600.0)
-        require_in_range("llm_proposer", "backoff_s", backoff_s, 0.0, 60.0)
-        self.url = base_url.rstrip("/") + "/v1/chat/completions"
-        self.model, self.api_key, self.concurrency = model, api_key, concurrency
-        self.api_doc, self.seed, self.timeout_s = api_doc, seed, timeout_s
-        self.retries, self.backoff_s, self.temperature, self.max_tokens = retries, backoff_s, temperature, max_tokens
-        self.stats = ProposeStats()
+    def __init__(self, client: ChatClient, *, seed: int = 0, history_cap: int = 8, bands: BandParams = BandParams()):
+        require_int("proposer", "history", history_cap, 0)
+        self.client, self.seed, self.history_cap, self.bands = client, seed, history_cap, bands
+        self.api_doc = api_doc()
 
-    def messages(self, scene: Scene, task: str, feedback: Feedback | None, frames: Sequence[bytes] = ()) -> list:
-        text = "\n\n".join(
-            part for part in (
-                f"Program API:\n{self.api_doc}" if self.api_doc else "",
-                f"Scene:\n{describe_scene(scene)}",
-                f"Write one question of the VSI-Bench task `{task}` about this scene.",
-                feedback_text(task, feedback),
-            ) if part
+    @property
+    def stats(self) -> ChatStats:
+        return self.client.stats
+
+    def request_text(
+        self, scene: Scene, task: str, feedback: Feedback | None, history: Sequence[HistoryItem] = ()
+    ) -> str:
+        parts = (
+            f"Program API:\n{self.api_doc}",
+            f"Scene:\n{describe_scene(scene)}",
+            f"Write one question of the VSI-Bench task `{task}` about this scene.",
+            feedback_text(task, feedback),
+            history_text(history[: self.history_cap], self.bands),
+            FRONTIER,
         )
-        content: list[dict[str, Any]] = [{"type": "text", "text": text}] + [image_part(f) for f in frames]
-        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": content}]
+        return "\n\n".join(p for p in parts if p)
 
-    def _request(self, body: dict[str, Any]) -> tuple[int, bytes]:
-        """One POST: (HTTP status, body bytes); raises OSError on network failure or timeout."""
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
+    def messages(
+        self, scene: Scene, task: str, feedback: Feedback | None, history: Sequence[HistoryItem] = (),
+        images: Sequence[bytes] = (),
+    ) -> list[dict]:
+        return [{"role": "system", "content": SYSTEM},
+                user_message(self.request_text(scene, task, feedback, history), images)]
 
-    def _post(self, body: dict[str, Any]) -> str | None:
-        """The reply text ("" if not a chat completion), or None after `retries` failed attempts."""
-        reason = "unknown"
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.stats.count("retries")
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
-            try:
-                status, raw = self._request(body)
-            except TimeoutError:
-                reason = "timeout"
-                continue
-            except OSError as exc:  # URLError, connection refused/reset
-                reason = f"network: {type(exc).__name__}"
-                continue
-            if status in RETRY_STATUS:
-                reason = f"http {status}"
-                continue
-            if status != 200:
-                self.stats.count("failed", f"http {status}")
-                return None
-            try:
-                return str(json.loads(raw)["choices"][0]["message"]["content"])
-            except (ValueError, KeyError, IndexError, TypeError):
-                self.stats.count("malformed", "not a chat completion")
-                return ""
-        self.stats.count("failed", reason)
-        return None
+    def propose(
+        self, scenes: Sequence[Scene], budget: int, feedback: Feedback | None = None, *,
+        images: Mapping[str, Sequence[bytes]] | None = None, history: SceneHistory | None = None,
+        tasks: Sequence[str] | None = None, round: int = 0, split: str = "train",
+    ) -> pl.DataFrame:
+        """Up to `budget` rows (one request each); `images` maps scene_id -> PNG frames to attach.
 
-    def _one(self, job: tuple[int, Scene, str, str], feedback, frames, round, split):
-        i, scene, scene_id, task = job
-        body = {
-            "model": self.model, "messages": self.messages(scene, task, feedback, frames.get(scene_id, ())),
-            "temperature": self.temperature, "max_tokens": self.max_tokens, "seed": self.seed + i,
-        }
-        text = self._post(body)
-        if not text:
+        Tasks follow the feedback's per-task weights (uniform without feedback); scenes
+        their history weights. Counts of ok / malformed / failed replies are in `self.stats`
+        afterwards. Raises curation.errors.ServerUnreachableError if the server answers nothing.
+        """
+        require_int("proposer", "budget", budget, 0)
+        images, history = images or {}, history or {}
+        tasks = list(tasks or [t for t, f in TASKS.items() if not f.needs_frames])
+        known = feedback.task_weights() if feedback else {}
+        per_task = apportion({t: known.get(t, 1.0) for t in tasks}, budget)
+        weights = scene_weights(history)
+        rng = np.random.default_rng([self.seed, round])
+        scene_ids = [s.scene_id for s in scenes]
+        jobs = []
+        for task in tasks:
+            probabilities = scene_probabilities(weights, scene_ids, task, "na")
+            jobs += [(task, pick(rng, len(scenes), probabilities)) for _ in range(per_task[task])]
+        conversations = [
+            (self.messages(scenes[k], task, feedback, history.get(scene_ids[k], ()), images.get(scene_ids[k], ())),
+             self.seed + i)
+            for i, (task, k) in enumerate(jobs)
+        ]
+        replies = self.client.complete_many(conversations)
+        rows = [self._row(i, text, task, scene_ids[k], round, split)
+                for i, (text, (task, k)) in enumerate(zip(replies, jobs, strict=True))]
+        unique = {r["qa_id"]: r for r in rows if r is not None}
+        return proposal_frame(list(unique.values()))
+
+    def _row(self, i: int, text: str | None, task: str, scene_id: str, round: int, split: str) -> dict | None:
+        if text is None:
             return None
         try:
             parsed = parse_reply(text)
@@ -171,32 +151,5 @@ class LLMProposer:
             task=task, template="llm", question=parsed.question, options=options, answer_type=parsed.answer_type,
             program=parsed.program, difficulty={}, difficulty_bin="na",
         )
-        return proposal_row(candidate, scene_id, proposer="llm", round=round, split=split)
-
-    def propose(
-        self, scenes: Sequence[Scene], budget: int, feedback: Feedback | None = None, *,
-        frames: Mapping[str, Sequence[bytes]] | None = None, tasks: Sequence[str] | None = None,
-        round: int = 0, split: str = "train",
-    ) -> pl.DataFrame:
-        """Up to `budget` rows (one request each); `frames` maps scene_id -> PNG bytes.
-
-        Tasks follow the feedback's per-task weights (uniform without feedback). Counts
-        of ok / malformed / failed replies are in `self.stats` afterwards.
-        """
-        require_int("llm_proposer", "budget", budget, 0)
-        tasks = list(tasks or [t for t, f in TASKS.items() if not f.needs_frames])
-        known = feedback.task_weights() if feedback else {}
-        weights = {t: known.get(t, 1.0) for t in tasks}
-        rng = np.random.default_rng([self.seed, round])
-        per_task = apportion(weights, budget)
-        jobs = []
-        scene_ids = [s.scene_id for s in scenes]
-        for task in tasks:
-            for _ in range(per_task[task]):
-                k = int(rng.integers(len(scenes)))
-                jobs.append((len(jobs), scenes[k], scene_ids[k], task))
-        self.stats = ProposeStats(requested=len(jobs))
-        with ThreadPoolExecutor(self.concurrency) as pool:
-            rows = list(pool.map(lambda j: self._one(j, feedback, frames or {}, round, split), jobs))
-        unique = {r["qa_id"]: r for r in rows if r is not None}
-        return proposal_frame(list(unique.values()))
+        return proposal_row(candidate, scene_id, proposer="llm", round=round, split=split, model=self.client.model,
+                            prompt_version=PROMPT_VERSION)

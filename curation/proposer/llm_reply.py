@@ -5,17 +5,12 @@ The json block holds {"question": str, "answer_type": "mca"|"numeric", "options"
 `MalformedReply` with the reason, which the proposer counts and drops.
 """
 
-import json
-import re
 from dataclasses import dataclass
 
+from curation.chat import MalformedReply, fenced_blocks, json_object
 from curation.tasks.base import option_text
 
-FENCE = re.compile(r"```([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
-
-
-class MalformedReply(ValueError):
-    """A reply that does not hold a usable question and program."""
+__all__ = ["MalformedReply", "ParsedReply", "parse_reply"]
 
 
 @dataclass(frozen=True)
@@ -27,18 +22,13 @@ class ParsedReply:
 
 
 def parse_reply(text: str) -> ParsedReply:
-    blocks = {lang.lower(): body for lang, body in FENCE.findall(text or "")}
+    blocks = fenced_blocks(text)
     if "json" not in blocks:
         raise MalformedReply("no ```json block")
     program = blocks.get("python") or blocks.get("py")
     if not program or "def compute_answer(" not in program:
         raise MalformedReply("no ```python block defining compute_answer()")
-    try:
-        spec = json.loads(blocks["json"])
-    except json.JSONDecodeError as exc:
-        raise MalformedReply(f"json block does not parse ({exc.msg})") from exc
-    if not isinstance(spec, dict):
-        raise MalformedReply("json block is not an object")
+    spec = json_object(blocks)
     question, answer_type, options = spec.get("question"), spec.get("answer_type"), spec.get("options")
     if not isinstance(question, str) or not question.strip():
         raise MalformedReply("question missing or empty")

@@ -14,6 +14,8 @@ PROPOSAL_SCHEMA = {
     "split": pl.String,
     "scene_id": pl.String,
     "proposer": pl.String,  # template | llm | corpus
+    "proposer_model": pl.String,  # the model that wrote the row (llm only)
+    "prompt_version": pl.String,  # the prompt it was asked with (llm only)
     "task": pl.String,
     "template": pl.String,
     "difficulty": pl.String,  # JSON object of knob values
@@ -28,7 +30,7 @@ PROPOSAL_SCHEMA = {
 
 def proposal_row(
     candidate: Candidate, scene_id: str, *, proposer: str, round: int, split: str = "train",
-    frame_ids: Sequence[str] = (),
+    frame_ids: Sequence[str] = (), model: str | None = None, prompt_version: str | None = None,
 ) -> dict[str, Any]:
     options = list(candidate.options) if candidate.options is not None else None
     return {
@@ -37,6 +39,8 @@ def proposal_row(
         "split": split,
         "scene_id": scene_id,
         "proposer": proposer,
+        "proposer_model": model,
+        "prompt_version": prompt_version,
         "task": candidate.task,
         "template": candidate.template,
         "difficulty": candidate.difficulty_json,

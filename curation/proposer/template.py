@@ -5,7 +5,9 @@ template, difficulty bin) keys (curation.feedback.proposal_counts): evenly witho
 feedback; with it, by the feedback weights, so tasks and bins on the solver's frontier
 get more questions. The bin is the knob
 target: a slot aimed at "hard" keeps drawing until the drawn knobs land in "hard",
-so knob targets follow each bin's accuracy.
+so knob targets follow each bin's accuracy. With per-scene weights
+(curation.history.scene_weights) a slot's scene is drawn by its weight for the slot's
+(task, bin), so scenes whose earlier questions of that kind were easy or hard are asked less.
 """
 
 from collections.abc import Mapping, Sequence
@@ -16,6 +18,7 @@ import polars as pl
 
 from curation.errors import ParamError
 from curation.feedback import Feedback, proposal_counts
+from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_choice, require_int
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes import Scene
@@ -41,6 +44,7 @@ class TemplateProposer:
     def propose(
         self, scenes: Sequence[Scene], budget: int, feedback: Feedback | None = None, *,
         frame_info: Mapping[str, FrameInfo] | None = None, round: int = 0, split: str = "train",
+        scene_weights: Mapping[HistoryKey, float] | None = None,
     ) -> pl.DataFrame:
         """About `budget` proposal rows (fewer only when the scenes cannot pose more).
 
@@ -59,8 +63,9 @@ class TemplateProposer:
         rows: dict[str, dict[str, Any]] = {}
         for key in keys:
             pool = with_frames if TASKS[key[0]].needs_frames else range(len(scenes))
+            probabilities = scene_probabilities(scene_weights, [scene_ids[i] for i in pool], key[0], key[2])
             for _ in range(counts[key]):
-                self._fill_slot(key, pool, scenes, scene_ids, infos, rng, rows, round, split)
+                self._fill_slot(key, pool, scenes, scene_ids, infos, rng, rows, round, split, probabilities)
         # Slots that found no scene to pose them go to random keys, within a bounded effort.
         for _ in range(self.attempts * max(budget - len(rows), 0)):
             if len(rows) >= budget:
@@ -73,13 +78,13 @@ class TemplateProposer:
     def _fill_slot(
         self, key: tuple[str, str, str], pool: Sequence[int], scenes: Sequence[Scene], scene_ids: list[str],
         infos: list[FrameInfo | None], rng: np.random.Generator, rows: dict[str, dict[str, Any]],
-        round: int, split: str, *, any_bin: bool = False,
+        round: int, split: str, probabilities: np.ndarray | None = None, *, any_bin: bool = False,
     ) -> None:
         """Draw until a new candidate lands in the key's bin; else keep the nearest-bin one."""
         task, template, target = key
         fallback: tuple[int, Candidate, int] | None = None  # (bin distance, candidate, scene)
         for _ in range(self.attempts):
-            i = pool[int(rng.integers(len(pool)))]
+            i = pool[pick(rng, len(pool), probabilities)]
             draw = Draw(scenes[i], task, template, infos[i], self.distance_mode)
             candidate = TASKS[task].draw(draw, rng)
             if candidate is None:

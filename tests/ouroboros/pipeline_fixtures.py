@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from ouroboros.commands.demo import dvc_env
 from tests.conftest import ROOT, shared_file
 
 TINY = {
@@ -57,3 +58,11 @@ def project_copy(tmp_path: Path) -> Path:
     subprocess.run(["git", "init", "-q"], cwd=proj, check=True)
     write_params(proj)
     return proj
+
+
+def dvc(proj: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`dvc *args` in `proj` with this interpreter's `ouro` on PATH; a failure shows DVC's output."""
+    result = subprocess.run(["dvc", *args], cwd=proj, env=dvc_env(), capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"dvc {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result

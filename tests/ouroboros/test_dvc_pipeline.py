@@ -11,16 +11,9 @@ import yaml
 
 from ouroboros.commands.demo import dvc_env
 from store import Lake
-from tests.ouroboros.pipeline_fixtures import project_copy
+from tests.ouroboros.pipeline_fixtures import dvc, project_copy
 
 pytestmark = pytest.mark.slow
-
-
-def dvc(proj, *args, check=True):
-    result = subprocess.run(["dvc", *args], cwd=proj, env=dvc_env(), capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise AssertionError(f"dvc {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
 
 
 def stale_stages(proj) -> set[str]:

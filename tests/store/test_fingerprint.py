@@ -26,3 +26,10 @@ def test_run_timings_are_not_content():
     rows = pl.DataFrame([qa_row(qa_id=str(i)) for i in range(3)])
     slower = rows.with_columns(pl.col("exec_ms") * 10)
     assert fingerprint_frame(rows, "qa") == fingerprint_frame(slower, "qa")
+
+
+def test_the_proposer_model_and_prompt_are_content():
+    rows = [qa_row(qa_id=str(i), proposer="llm", proposer_model="qwen3-vl-4b", prompt_version="v1") for i in range(3)]
+    base = fingerprint_frame(pl.DataFrame(rows), "qa")
+    for change in ({"proposer_model": "qwen3-vl-8b"}, {"prompt_version": "v2"}):
+        assert fingerprint_frame(pl.DataFrame([{**r, **change} for r in rows]), "qa") != base

@@ -11,6 +11,7 @@ from store.schema import LOGICAL_TABLES, QA
 def qa_row(**overrides):
     row = {
         "qa_id": "q1", "round": 1, "split": "train", "scene_id": "s1", "proposer": "template",
+        "proposer_model": None, "prompt_version": None,
         "task": "object_counting", "template": "count_v1", "difficulty": "{}", "difficulty_bin": "b0",
         "question": "How many chair(s) are in this room?", "options": None, "answer_type": "numeric",
         "program": "def compute_answer():\n    return 2", "frame_ids": ["f0", "f1"], "answer": "2",

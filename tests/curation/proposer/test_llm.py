@@ -1,27 +1,19 @@
-"""LLMProposer against a stub OpenAI-compatible server on 127.0.0.1 started here."""
+"""LLMProposer against the replay server (tests/replay_server.py): what a request carries, what rows come back."""
 
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import base64
 
 import pytest
 
+from curation.chat import ChatClient
+from curation.executor.doc import api_doc
 from curation.feedback import BinStats, Feedback
+from curation.history import HistoryItem
 from curation.proposer import LLMProposer
+from curation.proposer.llm import FRONTIER, PROMPT_VERSION
 from curation.proposer.llm_reply import MalformedReply, parse_reply
 from curation.proposer.rows import PROPOSAL_SCHEMA
+from tests.replay_server import request_images, request_text
 
-GOOD = """Here you go.
-```json
-{"question": "Is the sofa closer to the tv or the bed?", "answer_type": "mca", "options": ["A. tv", "B. bed"]}
-```
-```python
-def compute_answer():
-    a = cal_3d_bbox_distance_between_categories(object_bboxes["sofa"], object_bboxes["tv"])
-    b = cal_3d_bbox_distance_between_categories(object_bboxes["sofa"], object_bboxes["bed"])
-    return "tv" if a < b else "bed"
-```"""
 NUMERIC = """```json
 {"question": "How big is this room in square meters?", "answer_type": "numeric", "options": null}
 ```
@@ -29,91 +21,65 @@ NUMERIC = """```json
 def compute_answer():
     return round(room_size, 1)
 ```"""
-NO_CODE = '```json\n{"question": "Where is the tv?", "answer_type": "mca", "options": ["A. here", "B. there"]}\n```'
+FEEDBACK = Feedback(
+    round=1, policy="frontier",
+    bins=(BinStats("object_rel_distance", "choices2", "hard", 4, 0.25, 0.3, 0.25, 0.75),),
+    examples={"object_rel_distance": {"failed": ["Which is closest to the lamp?"]}},
+)
 
 
-class Stub(BaseHTTPRequestHandler):
-    """Replies in turn from `script`: ("ok", text) | ("status", code) | ("sleep", seconds) | ("garbage", bytes)."""
-
-    script: list = []
-    bodies: list = []
-    lock = threading.Lock()
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        with self.lock:
-            Stub.bodies.append((self.path, self.headers.get("Authorization"), body))
-            kind, arg = Stub.script.pop(0) if Stub.script else ("ok", GOOD)
-        if kind == "sleep":
-            time.sleep(arg)
-            kind, arg = "ok", GOOD
-        if kind == "status":
-            self.send_response(arg)
-            self.end_headers()
-            return
-        payload = arg if kind == "garbage" else json.dumps({"choices": [{"message": {"content": arg}}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        try:
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up on a slow reply, as intended
-
-    def log_message(self, *args):
-        pass
+def proposer(url: str, **kwargs) -> LLMProposer:
+    return LLMProposer(ChatClient(url, "qwen-test", concurrency=2, backoff_s=0.0, retries=0), **kwargs)
 
 
-@pytest.fixture
-def server():
-    Stub.script, Stub.bodies = [], []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+def test_request_carries_api_scene_task_frames_feedback_and_the_scenes_history(replay_server, toy_scene):
+    history = {toy_scene.scene_id: [
+        HistoryItem(1, "object_rel_distance", "na", "Is the sofa closer to the tv or the bed?", "B. tv", 0.95, "easy"),
+        HistoryItem(1, "object_counting", "na", "How many chairs are in this room?", "2", 0.42, "frontier"),
+        HistoryItem(0, "object_counting", "na", "How many lamps are in this room?", "1", 0.05, "hard"),
+    ]}
+    llm = proposer(replay_server.url, seed=3, history_cap=2)
+    rows = llm.propose([toy_scene], 4, FEEDBACK, images={toy_scene.scene_id: [b"png-1", b"png-2"]},
+                       history=history, tasks=["object_rel_distance", "object_counting"])
+    assert len(replay_server.requests) == 4 and (llm.stats.ok, llm.stats.malformed) == (4, 0)
+    for body in replay_server.requests:
+        text = request_text(body)
+        if "`object_rel_distance`" in text:
+            assert "Which is closest to the lamp?" in text  # the task's feedback examples
+        for needle in (api_doc(), "- sofa: count 1", FRONTIER,
+                       "[easy, p=0.95] Is the sofa closer to the tv or the bed? -> B. tv",
+                       "[frontier, p=0.42] How many chairs are in this room? -> 2"):
+            assert needle in text
+        assert "How many lamps" not in text  # beyond the cap
+        assert [base64.b64decode(u.split(",", 1)[1]) for u in request_images(body)] == [b"png-1", b"png-2"]
+        assert body["model"] == "qwen-test"
+    assert rows.schema == PROPOSAL_SCHEMA and rows.height == 4
+    assert set(rows["task"]) == {"object_rel_distance", "object_counting"}
+    assert set(rows["proposer"]) == {"llm"} and set(rows["proposer_model"]) == {"qwen-test"}
+    assert set(rows["prompt_version"]) == {PROMPT_VERSION}
 
 
-def test_round_trip_builds_rows_and_sends_scene_api_frames_and_feedback(server, toy_scene):
-    Stub.script = [("ok", GOOD), ("ok", NUMERIC)]
-    feedback = Feedback(
-        round=1, policy="frontier",
-        bins=(BinStats("object_rel_distance", "choices2", "hard", 4, 0.25, 0.3, 0.25, 0.75),),
-        examples={"object_rel_distance": {"failed": ["Which is closest to the lamp?"]}},
-    )
-    proposer = LLMProposer(server, "qwen-test", api_key="k", concurrency=1, api_doc="API TEXT", backoff_s=0.0)
-    rows = proposer.propose([toy_scene], 2, feedback, frames={toy_scene.scene_id: [b"\x89PNGfake"]},
-                            tasks=["object_rel_distance"])
-    assert rows.schema == PROPOSAL_SCHEMA
-    assert (rows.height, proposer.stats.ok, proposer.stats.malformed) == (2, 2, 0)
-    mca = rows.filter(rows["answer_type"] == "mca").row(0, named=True)
-    assert sorted(mca["options"]) in (["A. bed", "B. tv"], ["A. tv", "B. bed"])
-    assert mca["proposer"] == "llm" and mca["task"] == "object_rel_distance"
-    assert "def compute_answer" in mca["program"]
-    path, auth, body = Stub.bodies[0]
-    assert (path, auth, body["model"]) == ("/v1/chat/completions", "Bearer k", "qwen-test")
-    text = body["messages"][1]["content"][0]["text"]
-    for needle in ("API TEXT", "- sofa: count 1", "object_rel_distance", "Which is closest to the lamp?"):
-        assert needle in text
-    assert body["messages"][1]["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")
+def test_replayed_programs_fit_the_scene_and_execute_to_answers(replay_server, toy_scene, executor):
+    from curation.execute import execute
+
+    tasks = ["object_counting", "object_size_estimation", "object_abs_distance", "object_rel_distance",
+             "object_rel_direction_hard", "room_size_estimation"]
+    rows = proposer(replay_server.url).propose([toy_scene], 12, tasks=tasks)
+    executed = execute(rows, [toy_scene], executor)
+    assert executed.height >= 10  # room size questions repeat: one row per distinct question
+    assert executed.filter(executed["answer"].is_null()).height <= 2, executed.select("question", "exec_error")
+    for r in executed.iter_rows(named=True):
+        assert "chair" not in r["program"]  # the scene's only multi-instance category is never rebound onto
 
 
-def test_malformed_slow_and_failing_replies_are_counted_and_dropped(server, toy_scene):
-    Stub.script = [
-        ("ok", NO_CODE), ("garbage", b"{not json"), ("ok", "no blocks at all"),
-        ("sleep", 1.0), ("sleep", 1.0),  # one request: timed out twice -> failed
-        ("status", 500), ("ok", NUMERIC),  # retried once, then fine
-        ("status", 400),  # a client error is not retried
-    ]
-    proposer = LLMProposer(server, "m", concurrency=1, timeout_s=0.3, retries=1, backoff_s=0.0)
-    rows = proposer.propose([toy_scene], 6, tasks=["room_size_estimation"])
-    stats = proposer.stats
-    assert (stats.requested, stats.ok, stats.malformed, stats.failed) == (6, 1, 3, 2)
-    assert stats.reasons["timeout"] == 1 and stats.reasons["http 400"] == 1
-    assert stats.reasons["no ```python block defining compute_answer()"] == 1
-    assert rows.height == 1
+def test_malformed_replies_are_counted_and_dropped(replay_server, toy_scene):
+    replay_server.faults = ["malformed", "garbage"]
+    llm = proposer(replay_server.url)
+    rows = llm.propose([toy_scene], 5, tasks=["room_size_estimation", "object_counting"])
+    stats = llm.stats
+    assert (stats.requested, stats.ok, stats.malformed, stats.failed) == (5, 3, 2, 0)
+    assert stats.reasons == {"no ```json block": 1, "not a chat completion": 1}
+    assert rows.height <= 3
 
 
 def test_parse_reply_rejects_what_it_cannot_use():
@@ -124,6 +90,7 @@ def test_parse_reply_rejects_what_it_cannot_use():
          "```python\ndef compute_answer():\n    return 1\n```", "2-6 string options"),
         ('```json\n{"question": "", "answer_type": "numeric"}\n```\n```python\ndef compute_answer(): pass\n```',
          "question missing"),
+        ('```json\n{"question": "q", "answer_type": "numeric"}\n```', "no ```python block"),
     ]:
         with pytest.raises(MalformedReply, match=reason):
             parse_reply(bad)

@@ -1,0 +1,180 @@
+"""A client for any OpenAI-compatible chat server (vLLM, SGLang, Ollama), as the proposer needs it.
+
+POST {base_url}/v1/chat/completions with retries and exponential backoff on 408/429/5xx,
+network errors and timeouts. A bad reply never raises: it is counted in `ChatStats` and
+comes back as None, so a flaky server costs questions, not the round. Only a server that
+answers nothing raises `ServerUnreachableError`: one cheap probe before a batch (so a dead
+URL fails in milliseconds, not after every request's retries), and again when no request
+of a batch got a final HTTP reply (all timed out, or all 5xx after their retries).
+"""
+
+import base64
+import json
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from curation.errors import ServerUnreachableError
+from curation.params import require_in_range, require_int
+
+RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+PROBE_TIMEOUT_S = 5.0  # GET /v1/models; a live server answers at once, even while it generates
+FENCE = re.compile(r"```([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
+
+
+class MalformedReply(ValueError):
+    """A reply that does not hold what was asked for (a question and program, a verdict)."""
+
+
+@dataclass
+class ChatStats:
+    requested: int = 0
+    answered: int = 0  # requests that got a final HTTP reply (not one retried: 408, 429, 5xx)
+    ok: int = 0  # replies the caller could use
+    malformed: int = 0
+    failed: int = 0  # no usable HTTP reply after retries
+    retries: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)  # malformed/failed reason -> count
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, what: str, reason: str | None = None) -> None:
+        with self.lock:
+            setattr(self, what, getattr(self, what) + 1)
+            if reason:
+                self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def summary(self) -> str:
+        why = ", ".join(f"{r}: {n}" for r, n in sorted(self.reasons.items()))
+        return (f"{self.requested} requested, {self.ok} ok, {self.malformed} malformed, {self.failed} failed, "
+                f"{self.retries} retries" + (f" ({why})" if why else ""))
+
+
+def fenced_blocks(text: str) -> dict[str, str]:
+    """language (lower case) -> body of each fenced block; a later block of a language wins."""
+    return {lang.lower(): body for lang, body in FENCE.findall(text or "")}
+
+
+def json_object(blocks: dict[str, str]) -> dict:
+    """The ```json block as a dict, or MalformedReply saying why not."""
+    if "json" not in blocks:
+        raise MalformedReply("no ```json block")
+    try:
+        spec = json.loads(blocks["json"])
+    except json.JSONDecodeError as exc:
+        raise MalformedReply(f"json block does not parse ({exc.msg})") from exc
+    if not isinstance(spec, dict):
+        raise MalformedReply("json block is not an object")
+    return spec
+
+
+def image_part(png: bytes) -> dict[str, Any]:
+    """One PNG frame as an OpenAI-style image_url content part (a data URI)."""
+    return {"type": "image_url", "image_url": {"url": "data:image/png;base64," + base64.b64encode(png).decode()}}
+
+
+def user_message(text: str, images: Sequence[bytes] = ()) -> dict[str, Any]:
+    return {"role": "user", "content": [{"type": "text", "text": text}, *(image_part(png) for png in images)]}
+
+
+class ChatClient:
+    def __init__(
+        self, base_url: str, model: str, api_key: str | None = None, *, concurrency: int = 4,
+        timeout_s: float = 60.0, retries: int = 3, backoff_s: float = 0.5, temperature: float = 0.7,
+        max_tokens: int = 1024,
+    ):
+        require_int("proposer", "concurrency", concurrency, 1)
+        require_int("proposer", "retries", retries, 0)
+        require_in_range("proposer", "timeout_s", timeout_s, 0.001, 3600.0)
+        require_in_range("proposer", "backoff_s", backoff_s, 0.0, 60.0)
+        # Accept both spellings of the base URL: vLLM prints ".../v1", the OpenAI client wants it too.
+        self.base_url = base_url.rstrip("/").removesuffix("/v1")
+        self.model, self.api_key, self.concurrency = model, api_key, concurrency
+        self.timeout_s, self.retries, self.backoff_s = timeout_s, retries, backoff_s
+        self.temperature, self.max_tokens = temperature, max_tokens
+        self.stats = ChatStats()
+
+    def probe(self) -> None:
+        """Raise ServerUnreachableError unless the server gives any HTTP answer to GET /v1/models."""
+        request = urllib.request.Request(self.base_url + "/v1/models", headers=self._headers())
+        try:
+            with urllib.request.urlopen(request, timeout=min(self.timeout_s, PROBE_TIMEOUT_S)):
+                return
+        except urllib.error.HTTPError:
+            return  # it answered; an endpoint it lacks is no reason to stop
+        except OSError as exc:
+            raise self._unreachable(exc) from None
+
+    def complete_many(
+        self, conversations: Sequence[tuple[list[dict[str, Any]], int]], *, temperature: float | None = None
+    ) -> list[str | None]:
+        """The reply text of each (messages, seed), in order; None for a failed or non-chat reply.
+
+        Resets `stats`; callers count their own parse results into it (`ok`, `malformed`).
+        `temperature` overrides the client's (a judge wants 0, a writer some variety).
+        """
+        self.stats = ChatStats(requested=len(conversations))
+        if not conversations:
+            return []
+        self.probe()
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            replies = list(pool.map(lambda c: self.complete(*c, temperature=temperature), conversations))
+        if self.stats.answered == 0:
+            raise self._unreachable(f"no final reply to any of {len(conversations)} requests: "
+                                    f"{self.stats.summary()}")
+        return replies
+
+    def complete(self, messages: list[dict[str, Any]], seed: int, *, temperature: float | None = None) -> str | None:
+        body = {"model": self.model, "messages": messages, "max_tokens": self.max_tokens, "seed": seed,
+                "temperature": self.temperature if temperature is None else temperature}
+        reason = "unknown"
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.stats.count("retries")
+                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+            try:
+                status, raw = self._post(body)
+            except OSError as exc:  # timeout, URLError, connection refused/reset
+                cause = getattr(exc, "reason", exc)  # URLError wraps the socket's error
+                reason = "timeout" if isinstance(cause, TimeoutError) else f"network: {type(cause).__name__}"
+                continue
+            if status in RETRY_STATUS:
+                reason = f"http {status}"
+                continue
+            self.stats.count("answered")
+            if status != 200:
+                self.stats.count("failed", f"http {status}")
+                return None
+            try:
+                return str(json.loads(raw)["choices"][0]["message"]["content"])
+            except (ValueError, KeyError, IndexError, TypeError):
+                self.stats.count("malformed", "not a chat completion")
+                return None
+        self.stats.count("failed", reason)
+        return None
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
+
+    def _post(self, body: dict[str, Any]) -> tuple[int, bytes]:
+        """One POST: (HTTP status, body bytes); raises OSError on network failure or timeout."""
+        data = json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + "/v1/chat/completions", data=data, headers=self._headers(),
+                                         method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    def _unreachable(self, why: object) -> ServerUnreachableError:
+        return ServerUnreachableError(f"proposer server {self.base_url} ({self.model}) is unreachable: {why}; "
+                                      f"start it or fix proposer.base_url")
