@@ -10,6 +10,7 @@ from curation.filters import (  # noqa: F401
     cartography,
     dedupe,
     invalid,
+    near_duplicate,
     near_tie,
     perturbation,
     trivial,

@@ -9,7 +9,7 @@ set `ambiguous`.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ class FilterContext:
     executor: Any = None  # curation.executor.Executor (for re-execution)
     scores: pl.DataFrame | None = None  # store.schema.SCORES rows from earlier rounds
     seed: int = 0
+    embed_questions: Callable[[Sequence[str]], Any] | None = None  # texts -> [n, dim] vectors (near_duplicate)
 
 
 class Filter(ABC):
