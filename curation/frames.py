@@ -64,7 +64,6 @@ def frame_rows(
                 "pose": None if poses is None else [float(v) for v in np.asarray(poses[index]).reshape(16)],
                 "intrinsics": None if intrinsics is None else [float(v) for v in intrinsics],
                 "visible_objects": [] if visible is None else list(visible[index]),
-                "embedding": None,
             }
         )
     return rows
