@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from curation.errors import KnobError
+from curation.portable_math import inner, matmul, norm
 from curation.room import RoomShell, room_shell
 from curation.scenes import Scene
 
@@ -76,7 +77,7 @@ def look_pose(position: np.ndarray, yaw: float, pitch: float) -> np.ndarray:
     +y) and tilted `pitch` (rad, negative looks down), with no roll."""
     forward = np.array([math.cos(yaw) * math.cos(pitch), math.sin(yaw) * math.cos(pitch), math.sin(pitch)])
     right = np.cross(forward, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
+    right /= norm(right)
     down = np.cross(forward, right)
     pose = np.eye(4)
     pose[:3, 0], pose[:3, 1], pose[:3, 2], pose[:3, 3] = right, down, forward, position
@@ -86,7 +87,7 @@ def look_pose(position: np.ndarray, yaw: float, pitch: float) -> np.ndarray:
 def _footprint_hull(box) -> np.ndarray:
     """(k, 2) convex hull (counter-clockwise) of a box's 8 corners projected on the floor."""
     signs = np.array([[i, j, k] for i in (-1, 1) for j in (-1, 1) for k in (-1, 1)], dtype=float)
-    corners = np.asarray(box.centroid) + (signs * np.asarray(box.axes_lengths) / 2) @ box.R
+    corners = np.asarray(box.centroid) + matmul(signs * np.asarray(box.axes_lengths) / 2, np.asarray(box.R))
     pts = sorted({(round(x, 9), round(y, 9)) for x, y in corners[:, :2]})
     if len(pts) < 3:
         return np.array(pts)
@@ -135,9 +136,9 @@ def free_space(
             continue
         edges = np.roll(hull, -1, axis=0) - hull
         normals = np.stack([edges[:, 1], -edges[:, 0]], axis=1)  # outward for a CCW hull
-        normals /= np.linalg.norm(normals, axis=1, keepdims=True)
-        offsets = np.einsum("ij,ij->i", normals, hull) + clearance
-        free &= ~np.all(centres @ normals.T <= offsets, axis=-1)
+        normals /= norm(normals, axis=1, keepdims=True)
+        offsets = inner(normals, hull) + clearance
+        free &= ~np.all(matmul(centres, normals.T) <= offsets, axis=-1)
     return free, centres
 
 
@@ -226,7 +227,7 @@ def _walk(scene: Scene, shell: RoomShell, n: int, rng: np.random.Generator) -> n
         kernel = np.ones(5) / 5
         padded = np.pad(xy, ((2, 2), (0, 0)), mode="edge")
         xy = np.stack([np.convolve(padded[:, i], kernel, mode="valid") for i in (0, 1)], axis=1)
-    along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(xy, axis=0), axis=1))])
+    along = np.concatenate([[0.0], np.cumsum(norm(np.diff(xy, axis=0), axis=1))])
     if along[-1] == 0:
         return np.repeat(xy[:1], n, axis=0)
     at = np.linspace(0, along[-1], n)
@@ -255,7 +256,7 @@ def _view_score(
     the field of view (a person points the phone at things), plus open space in front;
     a view into a wall or a tall box within TOO_CLOSE m is almost never chosen."""
     offset = centres - xy
-    far_enough = np.linalg.norm(offset, axis=1) > 0.6
+    far_enough = norm(offset, axis=1) > 0.6
     bearing = np.arctan2(offset[:, 1], offset[:, 0])
     off_axis = np.abs((bearing[None, :] - yaws[:, None] + np.pi) % (2 * np.pi) - np.pi)
     in_view = (off_axis < np.radians(hfov_deg) * 0.35) & far_enough[None, :]

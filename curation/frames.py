@@ -66,7 +66,6 @@ def frame_rows(
                 "pose": None if poses is None else [float(v) for v in np.asarray(poses[i]).reshape(16)],
                 "intrinsics": None if intrinsics is None else [float(v) for v in intrinsics],
                 "visible_objects": [] if visible is None else list(visible[i]),
-                "embedding": None,
             }
         )
     return rows

@@ -31,6 +31,7 @@ import numpy as np
 
 from curation.categories import CATEGORIES, SUPPORTS, CategorySpec
 from curation.errors import KnobError
+from curation.portable_math import matmul, norm
 from curation.scenes import Box, Scene
 
 MIN_OBJECTS, MAX_OBJECTS = 5, 40
@@ -71,7 +72,7 @@ def _separated(a: np.ndarray, b: np.ndarray) -> bool:
     for poly in (a, b):
         edges = np.roll(poly, -1, axis=0) - poly
         for nx, ny in np.stack([-edges[:, 1], edges[:, 0]], axis=1):
-            pa, pb = a @ (nx, ny), b @ (nx, ny)
+            pa, pb = matmul(a, np.array((nx, ny))), matmul(b, np.array((nx, ny)))
             if pa.max() <= pb.min() + 1e-9 or pb.max() <= pa.min() + 1e-9:
                 return True
     return False
@@ -134,7 +135,7 @@ def _candidate(spec: CategorySpec, placed: list[_Placed], room: Room, rng: np.ra
         return None
     local = np.array([rng.uniform(-room_x, room_x), rng.uniform(-room_y, room_y)])
     cy, sy = math.cos(base.yaw), math.sin(base.yaw)
-    xy = base.center[:2] + np.array([[cy, -sy], [sy, cy]]) @ local
+    xy = base.center[:2] + matmul(np.array([[cy, -sy], [sy, cy]]), local)
     top = base.z_range()[1]
     return _Placed(spec, np.array([xy[0], xy[1], top + lengths[2] / 2]), lengths, base.yaw + turn)
 
@@ -301,7 +302,7 @@ def _attempt(chosen: list[CategorySpec], ties: list[CategorySpec], room: Room, r
         if first is None:
             return None
         placed.append(first)
-        second = _place_tie(b, anchor, float(np.linalg.norm(first.center - anchor.center)), placed, room, rng)
+        second = _place_tie(b, anchor, float(norm(first.center - anchor.center)), placed, room, rng)
         if second is None:
             return None
         placed.append(second)

@@ -1,5 +1,8 @@
 """A numpy renderer for box scenes: floor, walls, ceiling and every oriented box.
 
+Its products go through curation.portable_math, not BLAS, so a scene renders to the
+same PNG bytes on every x86-64 CPU (tests/curation/test_reproducible.py).
+
 Each pixel casts the ray of its centre (OpenCV pinhole, see curation.camera) and keeps
 the nearest hit, so depth testing is exact and nothing needs clipping. Per box, only
 the pixels inside the screen rectangle of its projected corners are tested (the
@@ -23,11 +26,12 @@ from functools import lru_cache
 import numpy as np
 
 from curation.camera import CameraPath, Intrinsics
+from curation.portable_math import matmul, norm
 from curation.room import RoomShell, room_shell
 from curation.scenes import Scene
 
 NEAR = 0.05  # m: nothing closer to the camera than this is drawn
-LIGHT = np.array([0.35, 0.55, 1.0]) / np.linalg.norm([0.35, 0.55, 1.0])  # towards the light, world
+LIGHT = np.array([0.35, 0.55, 1.0]) / norm(np.array([0.35, 0.55, 1.0]))  # towards the light, world
 AMBIENT = 0.45
 EDGE = 0.015  # m: width of the darkened band along box edges
 TILE = 0.5  # m: floor checker size
@@ -65,7 +69,7 @@ class _Geometry:
 
 
 def _shade(normals: np.ndarray) -> np.ndarray:
-    return AMBIENT + (1 - AMBIENT) * np.clip(normals @ LIGHT, 0, None)
+    return AMBIENT + (1 - AMBIENT) * np.clip(matmul(normals, LIGHT), 0, None)
 
 
 def _geometry(scene: Scene) -> _Geometry:
@@ -74,7 +78,7 @@ def _geometry(scene: Scene) -> _Geometry:
     axes = np.array([b.R for b in scene.boxes], dtype=float).reshape(n, 3, 3)
     half = np.array([b.axes_lengths for b in scene.boxes], dtype=float).reshape(n, 3) / 2
     signs = np.array([[i, j, k] for i in (-1, 1) for j in (-1, 1) for k in (-1, 1)], dtype=float)
-    corners = centre[:, None] + np.einsum("cj,nj,njk->nck", signs, half, axes)
+    corners = centre[:, None] + matmul(signs[None] * half[:, None], axes[:, None])  # (n, 8, 3)
     normals = np.concatenate([-axes, axes], axis=1)[:, [0, 3, 1, 4, 2, 5]]  # (n, 6, 3)
     colour = np.array([category_colour(b.category) for b in scene.boxes]).reshape(n, 1, 3)
     face_rgb = colour * _shade(normals)[..., None]
@@ -143,15 +147,15 @@ def _render(geo: _Geometry, pose: np.ndarray, intr: Intrinsics) -> Rendered:
     grid_u, grid_v = _pixel_grid(intr.width, intr.height, intr.fx, intr.fy, intr.cx, intr.cy)
     depth, rgb = _room(geo.shell, origin, _rays(rot, grid_u, grid_v))
     instance = np.full(depth.shape, -1, dtype=np.int32)
-    corners_cam = (geo.corners - origin) @ rot  # (n, 8, 3): world -> camera is R^T (p - o)
+    corners_cam = matmul(geo.corners - origin, rot)  # (n, 8, 3): world -> camera is R^T (p - o)
     for j in range(len(geo.centre)):
         rect = _screen_rect(corners_cam[j], intr)
         if rect is None:
             continue
         r0, r1, c0, c1 = rect
         # Slab test in the box's frame, one axis at a time on (h, w) float32 arrays.
-        d = _rays(geo.axes[j] @ rot, grid_u[r0:r1, c0:c1], grid_v[r0:r1, c0:c1])
-        o = geo.axes[j] @ (origin - geo.centre[j])
+        d = _rays(matmul(geo.axes[j], rot), grid_u[r0:r1, c0:c1], grid_v[r0:r1, c0:c1])
+        o = matmul(geo.axes[j], origin - geo.centre[j])
         h = geo.half[j]
         t_in = t_out = None
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -9,7 +9,19 @@ os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 # with ours; rich progress bars already cover the long steps.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-from ouroboros.commands import ablate, demo, diff, export, frames, pipeline, scenes, slice, status, vsibench  # noqa: E402
+from ouroboros.commands import (  # noqa: E402
+    ablate,
+    demo,
+    diff,
+    export,
+    frames,
+    pipeline,
+    scenes,
+    similar,
+    slice,
+    status,
+    vsibench,
+)
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -22,9 +34,11 @@ app.add_typer(vsibench.app, name="vsibench")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)
+app.command("similar")(similar.similar)
 app.command("prepare")(pipeline.prepare)
 app.command("evalset")(pipeline.evalset)
 app.command("vision")(pipeline.vision)
+app.command("embed")(pipeline.embed)
 app.command("base")(pipeline.base)
 app.command("round")(pipeline.round_)
 app.command("report")(pipeline.report)

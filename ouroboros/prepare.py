@@ -1,9 +1,11 @@
-"""Stage `scenes`: import VSI-Bench metadata, generate procedural rooms, render and embed frames.
+"""Stage `scenes`: import VSI-Bench metadata, generate procedural rooms, render frames.
 
     ouro prepare        (dvc.yaml stage `scenes`)
 
 Writes the lake's `scenes` and `frames` tables (replacing their rows; older versions
 stay readable) and runs/scenes.json, the content fingerprint later stages depend on.
+Everything here is data (metadata, pixels, poses), so the fingerprint is the same on
+any machine; the frames' model vectors are stage `embed` (ouroboros/embed.py).
 """
 
 import polars as pl
@@ -15,7 +17,6 @@ from ouroboros.console import track
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
-from training.solver import load_solver
 
 
 def collect_scenes(params: Params) -> list[Scene]:
@@ -39,13 +40,6 @@ def render_all(scenes: list[Scene], params: Params) -> list[dict]:
     return rows
 
 
-def embed(rows: list[dict], params: Params) -> list[dict]:
-    """Fill each frame's `embedding` with the base solver's pooled vision features."""
-    solver = load_solver(params.solver.spec, seed=params.seed, **solver_frames(params))
-    vectors = solver.embed_images([r["image"] for r in rows])
-    return [r | {"embedding": v.tolist()} for r, v in zip(rows, vectors, strict=True)]
-
-
 def solver_frames(params: Params) -> dict[str, int]:
     """Frame settings (and tiny sizes) the solver is built with."""
     extra = dict(params.solver.size) if params.solver.spec == "tiny" else {}
@@ -54,7 +48,7 @@ def solver_frames(params: Params) -> dict[str, int]:
 
 def prepare(params: Params, ws: Workspace) -> dict:
     scenes = collect_scenes(params)
-    frames = embed(render_all(scenes, params), params)
+    frames = render_all(scenes, params)
     lake = ws.lake()
     lake.write("scenes", [s.to_row() for s in scenes], mode="overwrite")
     lake.write("frames", pl.DataFrame(frames), mode="overwrite")

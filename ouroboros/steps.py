@@ -6,8 +6,9 @@ all call these, so a step means the same thing everywhere.
 """
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import polars as pl
 
 from curation.chat import ChatClient
@@ -23,6 +24,7 @@ from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams
 from store.schema import SCORES
 from training.confidence import score
+from training.encoders import text_encoder
 from training.evaluate import evaluate
 from training.solver import Solver
 
@@ -72,11 +74,16 @@ def execute_and_filter(
     with Executor(workers=f.workers, timeout_s=f.timeout_s) as executor:
         rows = execute(proposals, by_id, executor, frame_info=infos)
         ctx = FilterContext(scenes=by_id, frame_info=infos, executor=executor, seed=seed, chat=chat,
-                            images=images or {})
+                            images=images or {}, embed_questions=question_encoder(f.before_scoring))
         rows = apply_recipe(rows, f.before_scoring, ctx)
     if chat is not None and any("llm_check" in step for step in f.before_scoring):
         err_console.print(f"llm_check {chat.model}: {chat.stats.summary()}", highlight=False, soft_wrap=True)
     return rows
+
+
+def question_encoder(recipe: Sequence[Mapping]) -> Callable[[Sequence[str]], np.ndarray] | None:
+    """The sentence encoder, loaded only when a step of the recipe needs it (near_duplicate)."""
+    return text_encoder() if any("near_duplicate" in step for step in recipe) else None
 
 
 def curated_rows(

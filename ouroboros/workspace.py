@@ -53,6 +53,11 @@ class Workspace:
         return self.runs / "scenes.json"
 
     @property
+    def embeddings_dir(self) -> Path:
+        # model vectors are fingerprinted apart from the data stages (ouroboros/embed.py)
+        return self.runs / "embeddings"
+
+    @property
     def eval_dir(self) -> Path:
         return self.runs / "eval"
 

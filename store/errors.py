@@ -23,3 +23,7 @@ class TableNotFoundError(UserFacingError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+class VectorError(UserFacingError, ValueError):
+    """Vectors or a query that do not fit an embeddings partition (dim, NaN, zero length)."""

@@ -26,6 +26,7 @@ import pyarrow as pa  # noqa: E402
 from store.conform import TableLike, conform  # noqa: E402
 from store.errors import TableNotFoundError  # noqa: E402
 from store.schema import KEYS, LOGICAL_TABLES  # noqa: E402
+from store.vectors import search as vector_search  # noqa: E402
 
 PARTITION_SEP = "__"
 WriteMode = Literal["append", "overwrite", "upsert", "insert_new"]
@@ -129,6 +130,7 @@ class Lake:
         data: TableLike,
         mode: WriteMode = "append",
         partition: str | None = None,
+        schema: pa.Schema | None = None,
     ) -> int:
         """Validate `data` against the table's schema, then write it in one commit.
 
@@ -136,18 +138,20 @@ class Lake:
         stay readable); "upsert" merges on the table's key (store.schema.KEYS);
         "insert_new" appends only rows whose key is not stored yet, and makes no new
         version when there are none (idempotent imports). Returns the table's version.
+        `schema` narrows a parametric logical schema (embeddings: one encoder's dim).
         """
         name = physical_name(table, partition)
-        rows = conform(name, data, LOGICAL_TABLES[table])
+        schema = schema or LOGICAL_TABLES[table]
+        rows = conform(name, data, schema)
         if name not in self.tables():
             # Created empty with its schema first: Lance refuses to create a table from rows
             # holding null fixed-size lists (video frames have no pose), but appends them.
             # Version 1 is therefore always the empty table.
-            handle = self._db.create_table(name, schema=LOGICAL_TABLES[table])
+            handle = self._db.create_table(name, schema=schema)
         else:
             handle = self._db.open_table(name)
         if mode == "insert_new":
-            rows, mode = self._new_rows(table, name, rows), "append"
+            rows, mode = self._new_rows(table, name, rows, schema), "append"
         if mode == "upsert":
             if rows.num_rows:
                 (
@@ -172,11 +176,15 @@ class Lake:
         self.write(table, data, mode="insert_new", partition=partition)
         return self.count(name) - before
 
-    def _new_rows(self, table: str, name: str, rows: pa.Table) -> pa.Table:
+    def _new_rows(self, table: str, name: str, rows: pa.Table, schema: pa.Schema) -> pa.Table:
         keys = list(KEYS[table])
         stored = self._scan_physical(name, None).select(keys).collect()
         fresh = pl.from_arrow(rows).join(stored, on=keys, how="anti")
-        return conform(name, fresh, LOGICAL_TABLES[table])
+        return conform(name, fresh, schema)
+
+    def similar(self, query, *, kind: str, encoder: str, k: int = 10, exact: bool = False) -> pl.DataFrame:
+        """The k items of `kind` nearest to vector `query` under `encoder`: item_id, cosine distance."""
+        return vector_search(self, query, kind=kind, encoder=encoder, k=k, exact=exact)
 
     def drop(self, table: str, partition: str | None = None) -> None:
         """Remove a physical table (used when a stage rewrites its own partition)."""

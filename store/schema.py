@@ -66,9 +66,8 @@ FRAMES = pa.schema(
         pa.field("pose", pa.list_(pa.float64(), 16), nullable=True),  # null for real video
         pa.field("intrinsics", pa.list_(pa.float64(), 4), nullable=True),
         pa.field("visible_objects", pa.list_(VISIBLE_OBJECT), nullable=False),
-        # Pooled vision-tower features; the length depends on the solver, so it is not
-        # a fixed-size list. Null until a solver has embedded the frame.
-        pa.field("embedding", pa.list_(pa.float32()), nullable=True),
+        # No model output here: a frame's vectors live in `embeddings`, so the frames'
+        # content (and its fingerprint) depends on data alone, never on a CPU's kernels.
     ]
 )
 
@@ -141,12 +140,39 @@ ROUNDS = pa.schema(
     ]
 )
 
+EMBEDDING_KINDS = ("frame", "question")
+
+
+def embeddings_schema(dim: int | None) -> pa.Schema:
+    """Rows of `embeddings`: one vector per (item, encoder).
+
+    `item_id` is a frame_id or a qa_id (`kind` says which); `encoder` is the model's
+    name and a digest of its weights ("tiny-vision@1f2e..."), so a new solver adds rows
+    and never rewrites old ones. Each physical partition holds one encoder, one vector
+    space, hence one `dim`: `vector` is a fixed-size float32 list, which is what a
+    LanceDB vector index needs. `dim=None` is the logical view over partitions of
+    different encoders, where the length varies.
+    """
+    vector = pa.list_(pa.float32()) if dim is None else pa.list_(pa.float32(), dim)
+    return pa.schema(
+        [
+            pa.field("item_id", pa.string(), nullable=False),
+            pa.field("kind", pa.string(), nullable=False),  # frame | question
+            pa.field("encoder", pa.string(), nullable=False),
+            pa.field("vector", vector, nullable=False),
+        ]
+    )
+
+
+EMBEDDINGS = embeddings_schema(None)
+
 LOGICAL_TABLES: dict[str, pa.Schema] = {
     "scenes": SCENES,
     "frames": FRAMES,
     "qa": QA,
     "scores": SCORES,
     "rounds": ROUNDS,
+    "embeddings": EMBEDDINGS,
 }
 
 # The key that identifies a row of each table; writes with mode="upsert" merge on it.
@@ -156,4 +182,5 @@ KEYS: dict[str, tuple[str, ...]] = {
     "qa": ("qa_id", "round"),
     "scores": ("qa_id", "round", "solver", "blind"),
     "rounds": ("round",),
+    "embeddings": ("item_id", "kind", "encoder"),
 }

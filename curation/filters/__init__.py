@@ -11,6 +11,7 @@ from curation.filters import (  # noqa: F401
     dedupe,
     invalid,
     llm_check,
+    near_duplicate,
     near_tie,
     perturbation,
     trivial,

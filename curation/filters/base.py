@@ -32,6 +32,7 @@ class FilterContext:
     images: Mapping[str, Sequence[bytes]] = field(default_factory=dict)  # scene_id -> PNG frames a model sees
     seed: int = 0
     bands: BandParams = field(default_factory=BandParams)  # the difficulty bands (params `bands`)
+    embed_questions: Callable[[Sequence[str]], Any] | None = None  # texts -> [n, dim] vectors (near_duplicate)
 
 
 class Filter(ABC):

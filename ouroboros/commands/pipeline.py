@@ -1,6 +1,6 @@
 """The pipeline verbs: one DVC stage each (dvc.yaml), one function over tables each.
 
-    ouro prepare | ouro evalset | ouro vision | ouro base | ouro round N --prev M | ouro report
+    ouro prepare | ouro evalset | ouro vision | ouro embed | ouro base | ouro round N --prev M | ouro report
 """
 
 from pathlib import Path
@@ -28,7 +28,7 @@ def _summary(title: str, payload: dict) -> None:
 
 @user_errors
 def prepare(params: Path = PARAMS, root: Path = ROOT) -> None:
-    """Stage `scenes`: import + generate scenes, render and embed their frames."""
+    """Stage `scenes`: import + generate scenes, render their frames."""
     from ouroboros.prepare import prepare as run
 
     _summary("scenes", run(load_params(params), Workspace(root)))
@@ -48,6 +48,18 @@ def vision(params: Path = PARAMS, root: Path = ROOT) -> None:
     from ouroboros.vision import pretrain
 
     _summary("vision", pretrain(load_params(params), Workspace(root)))
+
+
+@user_errors
+def embed(
+    params: Path = PARAMS,
+    root: Path = ROOT,
+    all_questions: bool = typer.Option(False, "--all-questions", help="Also embed every round's questions."),
+) -> None:
+    """Stage `embed`: frame vectors (base solver's vision tower) and eval-question vectors (MiniLM)."""
+    from ouroboros.embed import embed as run
+
+    _summary("embeddings", run(load_params(params), Workspace(root), all_questions=all_questions))
 
 
 @user_errors

@@ -21,7 +21,7 @@ def test_render_rows_conform_to_the_frames_schema():
     first = rows[0]
     assert (first["width"], first["height"], first["source"]) == (48, 48, "render")
     assert len(first["pose"]) == 16 and first["pose"][-4:] == [0, 0, 0, 1]
-    assert first["intrinsics"][2:] == [24.0, 24.0] and first["embedding"] is None
+    assert first["intrinsics"][2:] == [24.0, 24.0] and "embedding" not in first
     image = np.asarray(Image.open(io.BytesIO(first["image"])))
     assert image.shape == (48, 48, 3)
     assert all(0 < v["fraction"] <= 1 for r in rows for v in r["visible_objects"])

@@ -59,7 +59,7 @@ def test_filters_push_into_the_scan(lake):
 
 def test_rows_with_null_fixed_size_lists_create_a_table(lake):
     frame = {"frame_id": "f", "scene_id": "s", "index": 0, "source": "video", "width": 2, "height": 2,
-             "image": b"png", "pose": None, "intrinsics": None, "visible_objects": [], "embedding": None}
+             "image": b"png", "pose": None, "intrinsics": None, "visible_objects": []}
     lake.write("frames", [frame])
     assert lake.read("frames")["pose"].to_list() == [None]
 

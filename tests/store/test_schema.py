@@ -85,7 +85,7 @@ def test_fixed_size_list_length_is_checked(tmp_path):
     lake = Lake(tmp_path / "lake")
     frame = {
         "frame_id": "f", "scene_id": "s", "index": 0, "source": "render", "width": 2, "height": 2,
-        "image": b"png", "pose": [0.0] * 15, "intrinsics": None, "visible_objects": [], "embedding": None,
+        "image": b"png", "pose": [0.0] * 15, "intrinsics": None, "visible_objects": [],
     }
     with pytest.raises(SchemaError, match="'pose'"):
         lake.write("frames", [frame])
