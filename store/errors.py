@@ -23,3 +23,19 @@ class TableNotFoundError(UserFacingError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])
+
+
+class LakeAccessError(UserFacingError, ConnectionError):
+    """The lake cannot be opened: a bad URI, missing or refused credentials, an unreachable
+    endpoint, a missing bucket. The message names the lake and the cause, in one line."""
+
+    def __init__(self, lake: str, cause: str):
+        self.lake, self.cause = lake, cause
+        super().__init__(f"lake {lake}: {cause}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class VersionInUseError(UserFacingError, RuntimeError):
+    """Maintenance would remove, or did not keep, a version that a tag or a manifest names."""
