@@ -3,7 +3,9 @@
 Every round (the base round 0 too) ends here, so all rounds leave the same files:
 lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
 metrics.json, confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
-(written last but for the rounds row: a round without it did not finish).
+(written last but for the rounds row: a round without it did not finish). Then the
+round's three tables are tagged `round-<N>` (and, with `lake.track: manifest`, get
+their manifests: ouroboros.manifests).
 """
 
 import hashlib
@@ -14,7 +16,8 @@ from datetime import UTC, datetime
 import polars as pl
 
 from curation.feedback import Feedback
-from ouroboros.fingerprints import files_digest, write_fingerprint
+from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
+from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, write_json
 from store.views import reason_counts
@@ -87,4 +90,5 @@ def record_round(
         "checkpoint": str(solver_dir if solver_dir.is_dir() else params.solver.spec),
         "fingerprint": fingerprint["content"], "created_at": datetime.now(UTC),
     }], mode="overwrite", partition=part)
+    publish(ws, lake, f"round-{n}", fingerprint["tables"] | partition_fingerprints(lake, {"rounds": f"rounds__{part}"}))
     return payload

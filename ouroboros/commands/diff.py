@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import polars as pl
 import typer
@@ -10,8 +9,9 @@ from rich.table import Table
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
 from store.diff import diff
+from store.lake import Lake
 from store.views import difficulty_mix
 
 VALUE_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]
@@ -41,14 +41,12 @@ def mix_shift(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.DataFrame:
 def diff_(
     a: str = typer.Argument(..., help=SPEC_HELP),
     b: str = typer.Argument(..., help=SPEC_HELP),
-    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory."),
+    lake: str = LAKE_OPTION,
     show: int = typer.Option(5, "--show", help="Example rows printed per kind of change."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
 ) -> None:
     """Added / removed / changed questions between A and B, and how the difficulty mix shifted."""
-    if not lake.exists():
-        raise CliInputError(f"no lake at {lake}")
-    store = Lake(lake)
+    store = open_lake(lake, must_exist=True)
     old, new = resolve(store, a), resolve(store, b)
     result = diff(old, new, key="qa_id", columns=VALUE_COLUMNS)
     shift = mix_shift(old, new)
