@@ -9,7 +9,7 @@ os.environ.setdefault("DVC_NO_ANALYTICS", "1")
 # with ours; rich progress bars already cover the long steps.
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-from ouroboros.commands import ablate, demo, diff, export, frames, pipeline, scenes, slice, status, vsibench  # noqa: E402
+from ouroboros.commands import ablate, demo, diff, export, frames, lake, pipeline, scenes, slice, status, vsibench  # noqa: E402
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(scenes.app, name="scenes")
 app.add_typer(frames.app, name="frames")
 app.add_typer(vsibench.app, name="vsibench")
+app.add_typer(lake.app, name="lake")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)

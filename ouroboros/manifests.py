@@ -106,3 +106,14 @@ def cached_manifests(cache_dir: Path) -> list[dict]:
         if isinstance(payload, dict) and all(f in payload for f in FIELDS):
             found.append(payload)
     return found
+
+
+def protected_versions(lake_uri: str, manifest_dirs: list[Path], cache_dir: Path) -> dict[str, dict[int, dict]]:
+    """{table: {version: manifest}} of every manifest of lake `lake_uri`, in the given folders
+    and in the DVC cache: the versions `ouro lake optimize` must keep."""
+    found = [read_manifest(p) for d in manifest_dirs if d.is_dir() for p in sorted(d.glob(f"*{SUFFIX}"))]
+    out: dict[str, dict[int, dict]] = {}
+    for manifest in found + cached_manifests(cache_dir):
+        if manifest["lake"] == lake_uri:
+            out.setdefault(manifest["table"], {})[manifest["version"]] = manifest
+    return out

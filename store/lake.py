@@ -138,16 +138,17 @@ class Lake:
     def read(self, table: str, version: int | None = None) -> pl.DataFrame:
         return self.scan(table, version).collect()
 
-    def count(self, table: str) -> int:
-        """Rows in a logical table (all partitions) or in one physical table."""
-        names = [table] if PARTITION_SEP in table else self.partitions(table)
-        return sum(self._pinned(name).count_rows() for name in names)
+    def count(self, table: str, version: int | None = None) -> int:
+        """Rows in a logical table (all partitions) or in one physical table (at `version`)."""
+        names = [table] if PARTITION_SEP in table or version is not None else self.partitions(table)
+        return sum(self._at(name, version).count_rows() for name in names)
 
-    def _pinned(self, table: str):
-        """A table handle at its pinned version (the latest when unpinned)."""
+    def _at(self, table: str, version: int | None = None):
+        """A table handle at `version`, else its pinned version, else the latest."""
         handle = self._open(table)
-        if table in self.pins:
-            handle.checkout(self.pins[table])
+        version = self.pins.get(table) if version is None else version
+        if version is not None:
+            handle.checkout(version)
         return handle
 
     def versions(self, table: str) -> list[TableVersion]:
