@@ -19,8 +19,8 @@ def import_(
     lake: str = LAKE_OPTION,
 ) -> None:
     """Validate and import scene metadata files; re-importing adds nothing."""
-    scenes = [s for path in track(paths, "reading metadata") for s in load_vsibench_meta(path)]
     store = open_lake(lake)
+    scenes = [s for path in track(paths, "reading metadata") for s in load_vsibench_meta(path)]
     added = store.insert_new("scenes", [s.to_row() for s in scenes])
     warned = sum(bool(s.warnings) for s in scenes)
     console.print(
@@ -37,8 +37,8 @@ def generate(
     lake: str = LAKE_OPTION,
 ) -> None:
     """Generate procedural furnished rooms; generating the same seeds again adds nothing."""
-    scenes = [generate_scene(seed + i) for i in track(range(n), "generating rooms")]
     store = open_lake(lake)
+    scenes = [generate_scene(seed + i) for i in track(range(n), "generating rooms")]
     added = store.insert_new("scenes", [s.to_row() for s in scenes])
     objects = sum(len(s.boxes) for s in scenes)
     console.print(f"generated {n} room(s) with {objects} object(s) (seeds {seed}..{seed + n - 1}); added {added}")

@@ -115,6 +115,7 @@ def evalset_cmd(
     _check_mode(distance_mode)
     if videos is not None and not videos.is_dir():
         raise CliInputError(f"--videos {videos}: no such folder")
+    store = open_lake(lake)
     rows = load_annotations(annotations)
     scenes = load_scenes(meta)
     wanted = sorted(set(rows["scene_name"]))
@@ -122,7 +123,6 @@ def evalset_cmd(
     if missing:
         err_console.print(f"{len(missing)} scene(s) not in the meta files, their questions skipped, e.g. {missing[0]}")
     chosen = [scenes[n] for n in wanted if n in scenes]
-    store = open_lake(lake)
     store.write("scenes", [s.to_row() for s in chosen], mode="insert_new")
     frame_rows, frames_by_scene, video_scenes = [], {}, set()
     for scene in chosen:

@@ -1,8 +1,11 @@
 """Opening the lake a user names: paths, s3:// URIs from the AWS environment, and every
 way that can go wrong, each one line naming the lake and the cause, before any work."""
 
+import re
+
 import polars as pl
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from ouroboros.cli import app
@@ -72,3 +75,18 @@ def test_every_query_verb_reads_a_lake_on_s3(s3_lake_uri):
     assert changed.exit_code == 0, changed.output
     assert '"added": 1' in changed.output and '"removed": 1' in changed.output and '"changed": 1' in changed.output
 
+
+
+@pytest.mark.parametrize(("lake", "message"), [
+    ({"uri": "s3://b/lake"}, "params.yaml.lake: track 'directory' needs a local lake, but uri is s3://b/lake"),
+    ({"uri": "s3://b/lake", "track": "manifest"}, "track 'manifest' needs suffix: .json"),
+    ({"uri": "data", "outs": "lake"}, "track 'directory' needs outs: data (the uri)"),
+])
+def test_lake_params_must_agree_with_dvc_outs(tmp_path, lake, message):
+    from ouroboros.errors import ParamsError
+    from ouroboros.params import load_params
+
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump({"lake": lake}))
+    with pytest.raises(ParamsError, match=re.escape(message)):
+        load_params(path)
