@@ -5,15 +5,16 @@ transaction and version files) and frames (random bytes standing in for PNGs), t
 DVC projects over the same lake: one whose stage outputs are the `.lance` folders
 (`lake.track: directory`), one whose outputs are manifests (`lake.track: manifest`).
 For each it times `dvc commit` (what every rerun of the stage pays: DVC hashes and
-copies every new file of a folder output into its cache) and a no-op `dvc status`
-(median of a few), and prints the ratios.
+copies every new file of a folder output into its cache) and a no-op `dvc status`,
+warm (median of a few) and cold (after a checkout on another machine), and prints the
+ratios.
 
 The issue's scale is 1M qa rows + 10 GB of frames; the default here is scaled down to
 run in a few minutes on a shared 2-core box (1M rows in 200 appends, frames 1/50 of
 the bytes in the same number of files, 256 KB each instead of ~12.8 MB). DVC's costs
-are per file (no-op status: one stat and a state-db lookup per file) and per byte
-(commit: hashing + copying), so the script prints per-file and per-GB rates and the
-extrapolation to the full size alongside what it measured.
+are per file (warm no-op status: a stat and a state-db lookup per file) and per byte
+(commit and cold status: hashing, + copying for commit), so the script extrapolates the
+per-byte part to the full size alongside what it measured.
 
     python bench/dvc_track_bench.py [--qa-rows 1000000] [--appends 200] [--frame-mb 200]
 """
@@ -66,15 +67,25 @@ def dvc(cwd: Path, *args: str) -> float:
     return time.perf_counter() - start
 
 
-def project(root: Path, outs: list[str]) -> tuple[float, float]:
-    """(dvc commit seconds, median no-op dvc status seconds) for a stage with `outs`."""
+def project(root: Path, outs: list[str]) -> tuple[float, float, float]:
+    """(dvc commit, median warm no-op dvc status, cold no-op dvc status) seconds for a stage with `outs`.
+
+    Warm: DVC's state db knows every file's (inode, mtime, size) and skips hashing. Cold:
+    every output file has a new mtime, as after a checkout or `dvc pull` on another
+    machine, so DVC hashes every byte again to find that nothing changed."""
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     dvc(root, "init", "-q")
     dvc(root, "stage", "add", "-n", "lake", *[a for o in outs for a in ("-o", o)], "true")
     commit = dvc(root, "commit", "-f", "-q", "lake")
     dvc(root, "status")  # the first status after a commit may still fill DVC's state db
-    status = statistics.median(dvc(root, "status") for _ in range(3))
-    return commit, status
+    warm = statistics.median(dvc(root, "status") for _ in range(3))
+    later = time.time() + 60
+    for out in outs:
+        for path in [root / out, *(root / out).rglob("*")]:
+            if path.is_file():
+                os.utime(path, (later, later))
+    cold = dvc(root, "status")
+    return commit, warm, cold
 
 
 def files_and_bytes(path: Path) -> tuple[int, int]:
@@ -105,23 +116,24 @@ def main() -> None:
                 "lake": str(directory / "lake"), "table": table, "version": lake.version(table), "tag": "bench",
                 "content": fingerprint_frame(rows, logical), "rows": rows.height}))
 
-        dir_commit, dir_status = project(directory, ["lake/qa__r1.lance", "lake/frames.lance"])
-        man_commit, man_status = project(manifest, ["manifests/qa__r1.json", "manifests/frames.json"])
+        dir_commit, dir_warm, dir_cold = project(directory, ["lake/qa__r1.lance", "lake/frames.lance"])
+        man_commit, man_warm, man_cold = project(manifest, ["manifests/qa__r1.json", "manifests/frames.json"])
         cache_files, cache_bytes = files_and_bytes(directory / ".dvc" / "cache")
-        print(f"directory outs: dvc commit {dir_commit:.2f} s, no-op dvc status {dir_status:.2f} s, "
-              f"cache {cache_bytes / 1e9:.2f} GB in {cache_files:,} files (a second copy of the lake)")
-        print(f"manifest outs:  dvc commit {man_commit:.2f} s, no-op dvc status {man_status:.2f} s, "
-              f"cache {files_and_bytes(manifest / '.dvc' / 'cache')[1]:,} bytes")
-        print(f"ratio directory / manifest: no-op status {dir_status / man_status:.1f}x, "
-              f"commit {dir_commit / man_commit:.1f}x")
-        # DVC's start-up (~seconds) is in both; what grows with the lake is the difference.
-        per_gb = max(dir_commit - man_commit, 0.0) / (n_bytes / 1e9)
-        per_file_ms = max(dir_status - man_status, 0.0) / n_files * 1000
-        print(f"extrapolated to 1M rows + {FULL_FRAME_GB:.0f} GB of frames ({n_files:,} files as here; more if "
-              f"frames come in more appends): with directories every rerun adds ~{per_gb * FULL_FRAME_GB:.0f} s of "
-              f"hashing/copying ({per_gb:.1f} s/GB) and {FULL_FRAME_GB:.0f} GB of cache, and a no-op status "
-              f"~{per_file_ms:.2f} ms per file over DVC's start-up; with manifests both stay at start-up "
-              f"(~{man_status:.1f} s)")
+        print(f"directory outs: dvc commit {dir_commit:.2f} s, no-op dvc status warm {dir_warm:.2f} s / "
+              f"cold {dir_cold:.2f} s, cache {cache_bytes / 1e9:.2f} GB in {cache_files:,} files (a second copy)")
+        print(f"manifest outs:  dvc commit {man_commit:.2f} s, no-op dvc status warm {man_warm:.2f} s / "
+              f"cold {man_cold:.2f} s, cache {files_and_bytes(manifest / '.dvc' / 'cache')[1]:,} bytes")
+        print(f"ratio directory / manifest: no-op status warm {dir_warm / man_warm:.1f}x, "
+              f"cold {dir_cold / man_cold:.1f}x; commit {dir_commit / man_commit:.1f}x")
+        # DVC's start-up (seconds) is in every number; what grows with the lake is the difference,
+        # and hashing is per byte (the file count is the same at full size: one file per append).
+        scale = FULL_FRAME_GB * 1e9 / n_bytes
+        commit_full = man_commit + max(dir_commit - man_commit, 0) * scale
+        cold_full = man_cold + max(dir_cold - man_cold, 0) * scale
+        print(f"extrapolated to 1M rows + {FULL_FRAME_GB:.0f} GB of frames ({scale:.0f}x these bytes): "
+              f"directories: every rerun's commit ~{commit_full:.0f} s and +{FULL_FRAME_GB:.0f} GB cache, "
+              f"a cold no-op status ~{cold_full:.0f} s, a warm one ~{dir_warm:.1f} s; "
+              f"manifests: all ~{man_warm:.1f} s (DVC's start-up)")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
