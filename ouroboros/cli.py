@@ -15,6 +15,7 @@ from ouroboros.commands import (  # noqa: E402
     diff,
     export,
     frames,
+    lake,
     pipeline,
     scenes,
     similar,
@@ -31,6 +32,7 @@ app = typer.Typer(
 app.add_typer(scenes.app, name="scenes")
 app.add_typer(frames.app, name="frames")
 app.add_typer(vsibench.app, name="vsibench")
+app.add_typer(lake.app, name="lake")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)

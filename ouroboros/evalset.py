@@ -6,8 +6,8 @@
 scene ids), executed and filtered like training rows; only rows the filters keep are
 evaluated on. `eval.source: vsibench`: the benchmark's own derivable questions
 (`eval.annotations`) on its scenes, with the official answers; those scenes are then
-held out of every round. Written to the lake partition `qa__eval` (split "eval") and
-runs/eval/fingerprint.json.
+held out of every round. Written to the lake partition `qa__eval` (split "eval", the
+version tagged `eval`) and runs/eval/fingerprint.json.
 """
 
 import polars as pl
@@ -18,6 +18,7 @@ from curation.vsibench import evalset_rows, load_annotations
 from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.inputs import load_frames, load_scenes, split_scenes
+from ouroboros.manifests import publish
 from ouroboros.params import Params, ProposerParams
 from ouroboros.steps import curated_rows, scorable
 from ouroboros.workspace import Workspace
@@ -68,7 +69,8 @@ def build_evalset(params: Params, ws: Workspace) -> dict:
     frames = load_frames(lake, [s.scene_id for s in held])
     rows = (benchmark_rows if params.eval.source == "vsibench" else procedural_rows)(params, held, frames)
     lake.write("qa", rows, mode="overwrite", partition=EVAL_PARTITION)
-    write_fingerprint(ws.eval_dir / "fingerprint.json", lake, {"qa": f"qa__{EVAL_PARTITION}"})
+    fingerprint = write_fingerprint(ws.eval_dir / "fingerprint.json", lake, {"qa": f"qa__{EVAL_PARTITION}"})
+    publish(ws, lake, EVAL_PARTITION, fingerprint["tables"])
     kept = scorable(rows)
     return {"scenes": len(held), "proposed": rows.height, "kept": kept.height,
             "per_task": dict(kept.group_by("task").len().sort("task").iter_rows())}

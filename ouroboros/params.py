@@ -170,6 +170,31 @@ class EvalParams:
 
 
 @dataclass(frozen=True)
+class LakeParams:
+    """Where the lake lives and what DVC tracks of it (every stage).
+
+    dvc.yaml names each stage's table outputs `${lake.outs}/<table>${lake.suffix}`: DVC
+    templating has no conditionals, so the two path parts are params that must agree with
+    `track` (checked here)."""
+    uri: str = "lake"  # a directory (relative to the project) or s3://bucket/prefix (AWS_* environment)
+    track: Literal["directory", "manifest"] = "directory"  # what DVC tracks: .lance folders or manifests
+    outs: str = "lake"  # directory: the lake folder itself; manifest: the manifests' folder
+    suffix: str = ".lance"  # directory: .lance; manifest: .json
+
+    def __post_init__(self):
+        if self.track == "directory":
+            if "://" in self.uri:
+                raise ValueError(f"track 'directory' needs a local lake, but uri is {self.uri}: set track: manifest, "
+                                 "outs: runs/manifests, suffix: .json (DVC cannot track folders in a bucket)")
+            if self.outs != self.uri or self.suffix != ".lance":
+                raise ValueError(f"track 'directory' needs outs: {self.uri} (the uri) and suffix: .lance, "
+                                 f"got outs: {self.outs}, suffix: {self.suffix}")
+        elif self.suffix != ".json" or self.outs == self.uri:
+            raise ValueError(f"track 'manifest' needs suffix: .json and outs: a folder that is not the lake "
+                             f"(e.g. runs/manifests), got outs: {self.outs}, suffix: {self.suffix}")
+
+
+@dataclass(frozen=True)
 class RoundRef:
     id: int
     prev: int
@@ -178,6 +203,7 @@ class RoundRef:
 @dataclass(frozen=True)
 class Params:
     seed: int = 0
+    lake: LakeParams = field(default_factory=LakeParams)
     scenes: ScenesParams = field(default_factory=ScenesParams)
     frames: FramesParams = field(default_factory=FramesParams)
     proposer: ProposerParams = field(default_factory=ProposerParams)

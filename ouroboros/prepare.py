@@ -3,9 +3,10 @@
     ouro prepare        (dvc.yaml stage `scenes`)
 
 Writes the lake's `scenes` and `frames` tables (replacing their rows; older versions
-stay readable) and runs/scenes.json, the content fingerprint later stages depend on.
-Everything here is data (metadata, pixels, poses), so the fingerprint is the same on
-any machine; the frames' model vectors are stage `embed` (ouroboros/embed.py).
+stay readable, the new ones tagged `scenes`) and runs/scenes.json, the content
+fingerprint later stages depend on. Everything here is data (metadata, pixels, poses),
+so the fingerprint is the same on any machine; the frames' model vectors are stage
+`embed` (ouroboros/embed.py).
 """
 
 import polars as pl
@@ -15,6 +16,7 @@ from curation.procedural import generate_scene
 from curation.scenes import Scene, load_vsibench_meta
 from ouroboros.console import track
 from ouroboros.fingerprints import write_fingerprint
+from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
 
@@ -52,5 +54,6 @@ def prepare(params: Params, ws: Workspace) -> dict:
     lake = ws.lake()
     lake.write("scenes", [s.to_row() for s in scenes], mode="overwrite")
     lake.write("frames", pl.DataFrame(frames), mode="overwrite")
-    write_fingerprint(ws.scenes_fingerprint, lake, {"scenes": "scenes", "frames": "frames"})
+    fingerprint = write_fingerprint(ws.scenes_fingerprint, lake, {"scenes": "scenes", "frames": "frames"})
+    publish(ws, lake, "scenes", fingerprint["tables"])
     return {"scenes": len(scenes), "real": sum(s.source != "procedural" for s in scenes), "frames": len(frames)}

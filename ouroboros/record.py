@@ -3,7 +3,9 @@
 Every round (the base round 0 too) ends here, so all rounds leave the same files:
 lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
 metrics.json, confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
-(written last but for the rounds row: a round without it did not finish).
+(written last but for the rounds row: a round without it did not finish). Then the
+round's three tables are tagged `round-<N>` (and, with `lake.track: manifest`, get
+their manifests: ouroboros.manifests).
 """
 
 import hashlib
@@ -17,6 +19,8 @@ from curation.bands import BANDS, BandParams, band_counts
 from curation.feedback import Feedback
 from curation.tasks import task_group
 from ouroboros.fingerprints import files_digest, write_fingerprint
+from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
+from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, write_json
 from store.views import reason_counts
@@ -100,4 +104,5 @@ def record_round(
         "checkpoint": str(solver_dir if solver_dir.is_dir() else params.solver.spec),
         "fingerprint": fingerprint["content"], "created_at": datetime.now(UTC),
     }], mode="overwrite", partition=part)
+    publish(ws, lake, f"round-{n}", fingerprint["tables"] | partition_fingerprints(lake, {"rounds": f"rounds__{part}"}))
     return payload

@@ -4,6 +4,10 @@ The paths are fixed relative to the project root because dvc.yaml names them as 
 outputs: `lake/` (one LanceDB directory, one `.lance` folder per table partition) and
 `runs/` (`runs/scenes.json`, `runs/eval/`, `runs/r<N>/` with solver, feedback,
 metrics and plot data, `runs/fingerprints/r<N>.json`, `runs/report/`).
+
+With params `lake.uri` the lake may live elsewhere (another folder, `s3://bucket/prefix`);
+with `lake.track: manifest` DVC tracks one small manifest per table in `manifest_dir`
+instead of the `.lance` folders, and `lake()` reads exactly the versions they name.
 """
 
 import json
@@ -18,19 +22,27 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Workspace:
     root: Path = Path(".")
+    lake_uri: str = "lake"  # params lake.uri: a path relative to root, or an object-store URI
+    manifest_dir: Path | None = None  # params lake.outs (relative to root) when lake.track is manifest
 
     @property
     def lake_dir(self) -> Path:
-        return self.root / "lake"
+        return self.root / self.lake_uri
+
+    @property
+    def lake_location(self) -> str:
+        return self.lake_uri if "://" in self.lake_uri else str(self.lake_dir)
 
     @property
     def runs(self) -> Path:
         return self.root / "runs"
 
     def lake(self) -> "Lake":
-        from store.lake import Lake  # lancedb takes seconds to import; `ouro --help` needs none of it
+        """The lake; with manifests, pinned to the versions the checked-out manifests name."""
+        from ouroboros.lakes import open_lake
+        from ouroboros.manifests import workspace_pins
 
-        return Lake(self.lake_dir)
+        return open_lake(self.lake_location, pins=workspace_pins(self))
 
     def round_dir(self, n: int) -> Path:
         return self.runs / f"r{n}"

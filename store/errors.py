@@ -27,3 +27,17 @@ class TableNotFoundError(UserFacingError, KeyError):
 
 class VectorError(UserFacingError, ValueError):
     """Vectors or a query that do not fit an embeddings partition (dim, NaN, zero length)."""
+class LakeAccessError(UserFacingError, ConnectionError):
+    """The lake cannot be opened: a bad URI, missing or refused credentials, an unreachable
+    endpoint, a missing bucket. The message names the lake and the cause, in one line."""
+
+    def __init__(self, lake: str, cause: str):
+        self.lake, self.cause = lake, cause
+        super().__init__(f"lake {lake}: {cause}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class VersionInUseError(UserFacingError, RuntimeError):
+    """Maintenance would remove, or did not keep, a version that a tag or a manifest names."""

@@ -1,4 +1,4 @@
-"""`Lake`: one LanceDB database directory holding the tables of store.schema.
+"""`Lake`: one LanceDB database (a directory or an object-store URI) holding the tables of store.schema.
 
 Only this module talks to LanceDB. Readers get polars LazyFrames; writers hand over a
 pyarrow Table, polars DataFrame or list of dicts, which is checked against the schema
@@ -8,11 +8,17 @@ version), so a crash leaves the previous version readable.
 Per-round rows go to physical tables `<table>__<partition>` (e.g. `qa__r3`), each its
 own directory that one DVC stage owns; `scan("qa")` returns the union of `qa` and
 every `qa__*` partition.
+
+A lake may be *pinned*: {physical table: version} (what the manifests of a DVC revision
+name). A pinned lake shows only the pinned tables (and those it writes), each at its
+pinned version; writing a table unpins it. Stages tag the versions they write (`tag`),
+and `optimize` never removes a tagged version.
 """
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +30,8 @@ import polars as pl  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
 from store.conform import TableLike, conform  # noqa: E402
-from store.errors import TableNotFoundError  # noqa: E402
+from store.errors import LakeAccessError, TableNotFoundError  # noqa: E402
+from store.remote import PROBE_OPTIONS, is_remote, why_unreachable  # noqa: E402
 from store.schema import KEYS, LOGICAL_TABLES  # noqa: E402
 from store.vectors import search as vector_search  # noqa: E402
 
@@ -50,13 +57,33 @@ def physical_name(table: str, partition: str | None) -> str:
 
 
 class Lake:
-    """A LanceDB directory (or `memory://`) seen as typed, versioned tables."""
+    """A LanceDB directory, `memory://` or object-store URI (`s3://bucket/prefix`) seen as
+    typed, versioned tables.
 
-    def __init__(self, path: str | Path):
+    `storage_options` go to Lance's object store as they are (credentials, endpoint,
+    `allow_http`, timeouts); `pins` ({physical table: version}, None = unpinned) is the
+    revision reads see.
+    A remote lake is probed once here, so a bad URI, refused credentials or an
+    unreachable endpoint fail before any work, as a LakeAccessError naming the lake.
+    """
+
+    def __init__(self, path: str | Path, *, storage_options: dict[str, str] | None = None,
+                 pins: dict[str, int] | None = None):
         self.path = str(path)
+        self.pins = dict(pins or {})
+        # The tables a pinned lake shows: its pins, then what it writes (None: every table).
+        self._visible = None if pins is None else set(pins)
         if "://" not in self.path:
             Path(self.path).mkdir(parents=True, exist_ok=True)
-        self._db = lancedb.connect(self.path)
+        try:
+            self._db = lancedb.connect(self.path, storage_options=storage_options or None)
+            if is_remote(self.path):
+                # A listing with few, short retries: an unreachable endpoint fails in seconds,
+                # not after the store's minutes of backoff meant for transient errors.
+                probe = lancedb.connect(self.path, storage_options={**(storage_options or {}), **PROBE_OPTIONS})
+                probe.list_tables()
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise LakeAccessError(self.path, why_unreachable(exc)) from exc
 
     def __repr__(self) -> str:
         return f"Lake({self.path!r})"
@@ -64,8 +91,12 @@ class Lake:
     # ---- reading -------------------------------------------------------------------
 
     def tables(self) -> list[str]:
-        """Physical table names, sorted."""
-        return sorted(self._db.list_tables().tables)
+        """Physical table names, sorted (for a pinned lake, only those it pins or wrote)."""
+        stored = self._stored_tables()
+        return sorted(stored if self._visible is None else stored & self._visible)
+
+    def _stored_tables(self) -> set[str]:
+        return set(self._db.list_tables().tables)
 
     def partitions(self, table: str) -> list[str]:
         """Physical tables that make up logical `table` (itself and its partitions)."""
@@ -97,6 +128,7 @@ class Lake:
 
     def _scan_physical(self, table: str, version: int | None) -> pl.LazyFrame:
         handle = self._open(table)
+        version = self.pins.get(table) if version is None else version
         if version is not None:
             known = [v.version for v in self.versions(table)]
             if version not in known:
@@ -107,10 +139,18 @@ class Lake:
     def read(self, table: str, version: int | None = None) -> pl.DataFrame:
         return self.scan(table, version).collect()
 
-    def count(self, table: str) -> int:
-        """Rows in a logical table (all partitions) or in one physical table."""
-        names = [table] if PARTITION_SEP in table else self.partitions(table)
-        return sum(self._open(name).count_rows() for name in names)
+    def count(self, table: str, version: int | None = None) -> int:
+        """Rows in a logical table (all partitions) or in one physical table (at `version`)."""
+        names = [table] if PARTITION_SEP in table or version is not None else self.partitions(table)
+        return sum(self._at(name, version).count_rows() for name in names)
+
+    def _at(self, table: str, version: int | None = None):
+        """A table handle at `version`, else its pinned version, else the latest."""
+        handle = self._open(table)
+        version = self.pins.get(table) if version is None else version
+        if version is not None:
+            handle.checkout(version)
+        return handle
 
     def versions(self, table: str) -> list[TableVersion]:
         """Every version of a physical table, oldest first."""
@@ -120,7 +160,43 @@ class Lake:
         ]
 
     def version(self, table: str) -> int:
-        return self._open(table).version
+        """The version reads of `table` see: its pin, or the latest."""
+        return self.pins.get(table) or self._open(table).version
+
+    # ---- tags and maintenance --------------------------------------------------------
+
+    def tag(self, table: str, tag: str, version: int | None = None) -> int:
+        """Name `version` (default: the latest) of a physical table `tag`, moving the tag if it
+        names another version. Returns the tagged version."""
+        handle = self._open(table)
+        version = handle.version if version is None else version
+        tags = handle.tags.list()
+        if tag not in tags:
+            handle.tags.create(tag, version)
+        elif tags[tag]["version"] != version:
+            handle.tags.update(tag, version)
+        return version
+
+    def tags(self, table: str) -> dict[str, int]:
+        """{tag: version} of a physical table."""
+        return {name: info["version"] for name, info in self._open(table).tags.list().items()}
+
+    def optimize(self, table: str, keep: Collection[int] = ()) -> list[int]:
+        """Compact a physical table's fragments, then delete every old version that is not
+        the latest, not tagged and not in `keep`. Returns the versions removed.
+
+        Run it when no other process writes the table: a writer still on a removed version
+        would fail (Lance's own warning for a cleanup of everything older than now)."""
+        # Through Lance itself: LanceDB's Table.optimize() always also cleans up, with a
+        # default age (7 days) that would remove old manifest-named versions too.
+        dataset = self._open(table).to_lance()
+        dataset.optimize.compact_files()
+        dataset.checkout_version(dataset.latest_version)
+        protected = set(keep) | set(self.tags(table).values()) | {dataset.version}
+        doomed = [v.version for v in self.versions(table) if v.version not in protected]
+        if doomed:
+            dataset.cleanup_old_versions(older_than=timedelta(0), versions=doomed, error_if_tagged_old_versions=False)
+        return doomed
 
     # ---- writing -------------------------------------------------------------------
 
@@ -143,7 +219,10 @@ class Lake:
         name = physical_name(table, partition)
         schema = schema or LOGICAL_TABLES[table]
         rows = conform(name, data, schema)
-        if name not in self.tables():
+        self.pins.pop(name, None)  # a stage reads back what it wrote, not the revision it started from
+        if self._visible is not None:
+            self._visible.add(name)
+        if name not in self._stored_tables():
             # Created empty with its schema first: Lance refuses to create a table from rows
             # holding null fixed-size lists (video frames have no pose), but appends them.
             # Version 1 is therefore always the empty table.
@@ -189,7 +268,7 @@ class Lake:
     def drop(self, table: str, partition: str | None = None) -> None:
         """Remove a physical table (used when a stage rewrites its own partition)."""
         name = physical_name(table, partition)
-        if name in self.tables():
+        if name in self._stored_tables():
             self._db.drop_table(name)
 
 

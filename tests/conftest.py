@@ -34,3 +34,33 @@ def replay_server():
 
     with ReplayServer(load_corpus(shared_file("vqagen", "qa_code_generated_scannet.json"))) as server:
         yield server
+@pytest.fixture(scope="session")
+def s3_emulator():
+    """A moto S3 server on 127.0.0.1 for the whole session (tests/s3_emulator.py)."""
+    from tests.s3_emulator import S3Emulator
+
+    emulator = S3Emulator.start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def s3_env(s3_emulator, monkeypatch) -> dict[str, str]:
+    """The AWS_* environment of the emulator, set for this test (and the processes it starts)."""
+    for name, value in s3_emulator.env.items():
+        monkeypatch.setenv(name, value)
+    return s3_emulator.env
+
+
+@pytest.fixture
+def s3_lake_uri(s3_emulator, s3_env) -> str:
+    """`s3://<fresh bucket>/lake`: an empty lake on the emulator, one bucket per test."""
+    return f"s3://{s3_emulator.new_bucket()}/lake"
+
+
+@pytest.fixture
+def s3_lake(s3_lake_uri):
+    """A `store.Lake` on the emulator, opened the way `ouro` opens one (ouroboros.lakes)."""
+    from ouroboros.lakes import open_lake
+
+    return open_lake(s3_lake_uri)

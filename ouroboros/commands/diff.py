@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ouroboros.console import console, short_task, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
 from store.diff import Diff, diff
 from store.errors import UserFacingError
 from store.views import difficulty_mix, selection_gap
@@ -53,27 +53,25 @@ def require_round(table: str, tables: list[str], where: str) -> None:
 
 
 @contextmanager
-def side_rows(spec: Spec, lake: Path) -> Iterator[pl.LazyFrame]:
+def side_rows(spec: Spec, lake: str) -> Iterator[pl.LazyFrame]:
     """The qa rows a spec names. A revision's table is copied to a temp dir that lives until the block ends."""
     if spec.rev is not None:
         # Imported here: DVC's API takes a second or more to import, and every `ouro` verb
         # (the DVC stages' commands included) imports this module.
         from ouroboros.revisions import LakeRevision
 
-        with LakeRevision(lake, spec.rev) as at_rev:
+        with LakeRevision(Path(lake), spec.rev) as at_rev:
             require_round(spec.table, at_rev.tables(), f"{lake} at {spec.rev}")
             with at_rev.materialise([spec.table]) as store:
                 yield store.scan(spec.table)
         return
-    if not lake.exists():
-        raise CliInputError(f"no lake at {lake}")
-    store = Lake(lake)
+    store = open_lake(lake, must_exist=True)
     if spec.version is None:
         require_round(spec.table, store.tables(), f"lake {lake}")
     yield store.scan(spec.table, version=spec.version)
 
 
-def open_side(stack: ExitStack, label: str, text: str, lake: Path) -> pl.LazyFrame:
+def open_side(stack: ExitStack, label: str, text: str, lake: str) -> pl.LazyFrame:
     """`side_rows` of argument `label`; its errors say which side they are about."""
     try:
         return stack.enter_context(side_rows(parse(text), lake))
@@ -128,7 +126,7 @@ def trained_table(gap: pl.DataFrame, a: str, b: str) -> Table:
 def diff_(
     a: str = typer.Argument(..., help=SPEC_HELP),
     b: str = typer.Argument(..., help=SPEC_HELP),
-    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory (inside the DVC project for REV)."),
+    lake: str = LAKE_OPTION,
     show: int = typer.Option(5, "--show", help="Example rows printed per kind of change."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary instead of tables."),
 ) -> None:

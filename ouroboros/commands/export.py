@@ -7,7 +7,7 @@ import typer
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
 
 
 @user_errors
@@ -15,7 +15,7 @@ def export_(
     round: int = typer.Option(..., "--round", "-r", help="The round whose training slice is exported."),
     fmt: str = typer.Option("jsonl", "--format", "-f", help="jsonl, swift (ms-swift) or llamafactory."),
     out: Path = typer.Option(..., "--out", "-o", help="Output directory (data file + images/)."),
-    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory."),
+    lake: str = LAKE_OPTION,
     max_frames: int = typer.Option(4, "--max-frames", min=1, help="Frames per question, sampled uniformly."),
 ) -> None:
     """Write round N's selected questions with their frames in a trainer's format."""
@@ -23,9 +23,7 @@ def export_(
 
     if fmt not in FORMATS:
         raise CliInputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if not lake.exists():
-        raise CliInputError(f"no lake at {lake}")
-    store = Lake(lake)
+    store = open_lake(lake, must_exist=True)
     rows = store.scan("qa").filter((pl.col("round") == round) & pl.col("selected")).collect()
     if rows.is_empty():
         raise CliInputError(f"round {round} has no selected rows in {lake} (has it run? see `ouro status`)")

@@ -9,11 +9,10 @@ from curation.scenes import Scene
 from curation.video import ingest_video
 from ouroboros.console import console, track, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
+from store.lake import Lake
 
 app = typer.Typer(help="Video frames: render scenes, ingest real videos.", no_args_is_help=True)
-
-LAKE_OPTION = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory.")
 
 
 def select_scenes(lake: Lake, wanted: list[str] | None) -> list[Scene]:
@@ -33,14 +32,14 @@ def select_scenes(lake: Lake, wanted: list[str] | None) -> list[Scene]:
 @app.command("render")
 @user_errors
 def render(
-    lake: Path = LAKE_OPTION,
+    lake: str = LAKE_OPTION,
     scenes: list[str] | None = typer.Option(None, "--scenes", help="Scene name or id (repeatable); default all."),
     n_frames: int = typer.Option(16, "--n-frames", min=1, help="Frames per scene."),
     size: int = typer.Option(224, "--size", min=8, help="Square frame size in pixels."),
     seed: int = typer.Option(0, "--seed", help="Seed of the camera walks."),
 ) -> None:
     """Walk a camera through scenes and render frames; rendering again adds nothing."""
-    store = Lake(lake)
+    store = open_lake(lake)
     chosen = select_scenes(store, scenes)
     rows = [
         row
@@ -59,11 +58,11 @@ def render(
 def ingest(
     path: Path = typer.Argument(..., help="Video file (anything FFmpeg decodes)."),
     scene: str = typer.Option(..., "--scene", help="Name or id of the lake scene the video shows."),
-    lake: Path = LAKE_OPTION,
+    lake: str = LAKE_OPTION,
     n_frames: int = typer.Option(16, "--n-frames", min=1, help="Frames to sample uniformly."),
 ) -> None:
     """Sample a real video's frames the VSI-Bench way and store them for a scene."""
-    store = Lake(lake)
+    store = open_lake(lake)
     target = select_scenes(store, [scene])[0]
     rows = ingest_video(path, target.scene_id, n_frames)
     added = store.insert_new("frames", rows)

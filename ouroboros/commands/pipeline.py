@@ -9,11 +9,20 @@ import typer
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
-from ouroboros.params import load_params
+from ouroboros.params import Params, load_params
 from ouroboros.workspace import Workspace
 
 PARAMS = typer.Option(Path("params.yaml"), "--params", help="Pipeline parameters.")
 ROOT = typer.Option(Path("."), "--root", help="Workspace holding lake/ and runs/.")
+
+
+def workspace(root: Path, p: Params) -> Workspace:
+    """The stage's workspace: runs/ under root, the lake where params `lake` says. The lake is
+    opened once here, so a bad URI or unreachable store stops the stage before any work."""
+    manifests = root / p.lake.outs if p.lake.track == "manifest" else None
+    ws = Workspace(root, lake_uri=p.lake.uri, manifest_dir=manifests)
+    ws.lake()
+    return ws
 
 
 def _summary(title: str, payload: dict) -> None:
@@ -31,7 +40,8 @@ def prepare(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `scenes`: import + generate scenes, render their frames."""
     from ouroboros.prepare import prepare as run
 
-    _summary("scenes", run(load_params(params), Workspace(root)))
+    p = load_params(params)
+    _summary("scenes", run(p, workspace(root, p)))
 
 
 @user_errors
@@ -39,7 +49,8 @@ def evalset(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `eval_set`: held-out questions on held-out scenes (never trained on)."""
     from ouroboros.evalset import build_evalset
 
-    _summary("eval set", build_evalset(load_params(params), Workspace(root)))
+    p = load_params(params)
+    _summary("eval set", build_evalset(p, workspace(root, p)))
 
 
 @user_errors
@@ -67,7 +78,8 @@ def base(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `base`: the round-0 solver (a short warm start for the tiny CPU solver)."""
     from ouroboros.base import train_base
 
-    _summary("round 0 (base)", train_base(load_params(params), Workspace(root)))
+    p = load_params(params)
+    _summary("round 0 (base)", train_base(p, workspace(root, p)))
 
 
 @user_errors
@@ -83,7 +95,7 @@ def round_(
     p = load_params(params)
     if not any(r.id == n and r.prev == prev for r in p.rounds):
         raise CliInputError(f"round {n} with prev {prev} is not in {params} `rounds`")
-    _summary(f"round {n}", run_round(n, prev, p, Workspace(root)))
+    _summary(f"round {n}", run_round(n, prev, p, workspace(root, p)))
 
 
 @user_errors
@@ -91,5 +103,6 @@ def report(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `report`: per-round summary, eval per task per round, data map."""
     from ouroboros.report import report as run
 
-    for name, row in run(load_params(params), Workspace(root)).items():
+    p = load_params(params)
+    for name, row in run(p, workspace(root, p)).items():
         _summary(name, row)

@@ -7,22 +7,20 @@ import typer
 from curation.procedural import generate_scene
 from curation.scenes import load_vsibench_meta
 from ouroboros.console import console, track, user_errors
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
 
 app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms.", no_args_is_help=True)
-
-LAKE_OPTION = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory.")
 
 
 @app.command("import")
 @user_errors
 def import_(
     paths: list[Path] = typer.Argument(..., help="VSI-Bench *_meta_info_*.json files."),
-    lake: Path = LAKE_OPTION,
+    lake: str = LAKE_OPTION,
 ) -> None:
     """Validate and import scene metadata files; re-importing adds nothing."""
+    store = open_lake(lake)
     scenes = [s for path in track(paths, "reading metadata") for s in load_vsibench_meta(path)]
-    store = Lake(lake)
     added = store.insert_new("scenes", [s.to_row() for s in scenes])
     warned = sum(bool(s.warnings) for s in scenes)
     console.print(
@@ -36,11 +34,11 @@ def import_(
 def generate(
     n: int = typer.Option(100, "--n", min=1, help="Number of rooms."),
     seed: int = typer.Option(0, "--seed", help="Room i uses seed + i."),
-    lake: Path = LAKE_OPTION,
+    lake: str = LAKE_OPTION,
 ) -> None:
     """Generate procedural furnished rooms; generating the same seeds again adds nothing."""
+    store = open_lake(lake)
     scenes = [generate_scene(seed + i) for i in track(range(n), "generating rooms")]
-    store = Lake(lake)
     added = store.insert_new("scenes", [s.to_row() for s in scenes])
     objects = sum(len(s.boxes) for s in scenes)
     console.print(f"generated {n} room(s) with {objects} object(s) (seeds {seed}..{seed + n - 1}); added {added}")

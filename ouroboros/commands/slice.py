@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
 from store.views import difficulty_slice
 
 SHOWN = ["qa_id", "round", "task", "difficulty_bin", "question", "answer", "confidence", "correct", "drop_reason"]
@@ -46,7 +46,7 @@ def write_frame(frame: pl.DataFrame, fmt: Format, out: Path | None, limit: int) 
 
 @user_errors
 def slice_(
-    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory."),
+    lake: str = LAKE_OPTION,
     round: int | None = typer.Option(None, "--round", "-r", help="Only this round's rows."),
     task: str | None = typer.Option(None, "--task", "-t", help="VSI-Bench task, e.g. object_rel_distance."),
     min_confidence: float | None = typer.Option(None, "--min-conf", help="Lowest solver confidence (inclusive)."),
@@ -59,9 +59,7 @@ def slice_(
     limit: int = typer.Option(20, "--limit", help="Rows shown in table format."),
 ) -> None:
     """Query a difficulty slice of the lake (qa rows joined with their round's solver scores)."""
-    if not lake.exists():
-        raise CliInputError(f"no lake at {lake}")
-    store = Lake(lake)
+    store = open_lake(lake, must_exist=True)
     try:
         rows = difficulty_slice(
             store.scan("qa"), store.scan("scores"), round=round, task=task, min_confidence=min_confidence,

@@ -1,14 +1,13 @@
 """`ouro status`: what the lake holds, and what each round did."""
 
 import json
-from pathlib import Path
 
 import polars as pl
-import typer
 from rich.table import Table
 
 from ouroboros.console import band_cell, console, user_errors
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
+from store.lake import Lake
 
 ROUND_COUNTS = ("proposed", "valid", "ambiguous", "scored", "selected")
 
@@ -49,11 +48,9 @@ def rounds_table(rounds: pl.DataFrame, scores: pl.DataFrame) -> Table:
 
 
 @user_errors
-def status(lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory.")) -> None:
+def status(lake: str = LAKE_OPTION) -> None:
     """Tables, row counts and versions of the lake; counts and scores of every round."""
-    if not lake.exists():
-        raise FileNotFoundError(f"no lake at {lake} (create one with `ouro scenes import`)")
-    store = Lake(lake)
+    store = open_lake(lake, must_exist=True)
     console.print(tables_table(store, f"lake {lake}"))
     rounds = store.read("rounds")
     if rounds.height:

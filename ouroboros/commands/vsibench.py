@@ -16,7 +16,7 @@ from curation.video import ingest_video
 from curation.vsibench import audit, disagreements, evalset_rows, load_annotations, summary, summary_json
 from ouroboros.console import console, err_console, user_errors
 from ouroboros.errors import CliInputError
-from store import Lake
+from ouroboros.lakes import LAKE_OPTION, open_lake
 
 app = typer.Typer(help="VSI-Bench: audit its labels, build an eval set from its questions.", no_args_is_help=True)
 
@@ -104,7 +104,7 @@ def audit_cmd(
 def evalset_cmd(
     annotations: Path = ANNOTATIONS,
     meta: list[Path] = META,
-    lake: Path = typer.Option(Path("lake"), "--lake", help="LanceDB lake directory."),
+    lake: str = LAKE_OPTION,
     videos: Path | None = typer.Option(None, "--videos", help="Folder of <scene_name>.mp4 real videos."),
     n_frames: int = typer.Option(16, "--n-frames", min=1, help="Frames per scene."),
     size: int = typer.Option(224, "--size", min=8, help="Square rendered frame size in pixels."),
@@ -115,6 +115,7 @@ def evalset_cmd(
     _check_mode(distance_mode)
     if videos is not None and not videos.is_dir():
         raise CliInputError(f"--videos {videos}: no such folder")
+    store = open_lake(lake)
     rows = load_annotations(annotations)
     scenes = load_scenes(meta)
     wanted = sorted(set(rows["scene_name"]))
@@ -122,7 +123,6 @@ def evalset_cmd(
     if missing:
         err_console.print(f"{len(missing)} scene(s) not in the meta files, their questions skipped, e.g. {missing[0]}")
     chosen = [scenes[n] for n in wanted if n in scenes]
-    store = Lake(lake)
     store.write("scenes", [s.to_row() for s in chosen], mode="insert_new")
     frame_rows, frames_by_scene, video_scenes = [], {}, set()
     for scene in chosen:

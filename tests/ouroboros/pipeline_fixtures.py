@@ -11,6 +11,7 @@ from tests.conftest import ROOT, shared_file
 
 TINY = {
     "seed": 0,
+    "lake": {"uri": "lake", "track": "directory", "outs": "lake", "suffix": ".lance"},
     "scenes": {"meta": ["../shared/data/vsibench_meta/scannet_meta_info_val.json"], "max_real": 4,
                "procedural": 4, "eval_fraction": 0.3},
     "frames": {"n_frames": 2, "size": 32, "overview_m": 10.0, "overview_size": 64},
@@ -29,6 +30,11 @@ TINY = {
     "eval": {"source": "procedural", "n_questions": 24, "blind": True},
     "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}, {"id": 3, "prev": 2}],
 }
+
+
+def manifest_lake(uri: str) -> dict:
+    """params `lake` for a lake at `uri` whose stage outputs are manifests in runs/manifests."""
+    return {"uri": uri, "track": "manifest", "outs": "runs/manifests", "suffix": ".json"}
 
 
 def write_params(directory: Path, **overrides) -> Path:
