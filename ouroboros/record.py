@@ -18,7 +18,6 @@ import polars as pl
 from curation.bands import BANDS, BandParams, band_counts
 from curation.feedback import Feedback
 from curation.tasks import task_group
-from ouroboros.fingerprints import files_digest, write_fingerprint
 from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
 from ouroboros.manifests import publish
 from ouroboros.params import Params
