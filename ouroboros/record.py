@@ -8,7 +8,7 @@ metrics.json, confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 
 import polars as pl
@@ -25,7 +25,9 @@ CONFIDENCE_BINS = [i / 10 for i in range(11)]
 
 
 def params_hash(params: Params, sections=ROUND_SECTIONS) -> str:
-    blob = json.dumps({s: asdict(params)[s] for s in sections}, sort_keys=True, default=str)
+    # section by section: the hash reads only the keys it names (dvc.yaml lists what a stage reads)
+    values = {s: params.section(s) for s in sections}
+    blob = json.dumps({s: asdict(v) if is_dataclass(v) else v for s, v in values.items()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
