@@ -7,7 +7,7 @@ from ouroboros.params import load_params
 from tests.conftest import shared_file
 from tests.ouroboros.pipeline_fixtures import write_params
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
 
 def test_every_policy_trains_the_same_budget_and_is_evaluated_per_round(tmp_path):

@@ -13,7 +13,7 @@ from ouroboros.commands.demo import dvc_env
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import project_copy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
 
 def dvc(proj, *args, check=True):
