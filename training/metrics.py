@@ -105,6 +105,11 @@ def vsibench_scores(predictions: Iterable[Mapping]) -> dict[str, float]:
     return {"overall": 100.0 * overall, **{t: 100.0 * v for t, v in tasks.items()}}
 
 
+def debiased_scores(predictions: Iterable[Mapping], pruned_ids: Collection[int]) -> dict[str, float]:
+    """`vsibench_scores` of the VSI-Bench-Debiased subset (report it beside the full one)."""
+    return vsibench_scores(debiased(predictions, pruned_ids))
+
+
 def debiased(predictions: Iterable[Mapping], pruned_ids: Collection[int]) -> list[Mapping]:
     """The predictions VSI-Bench-Debiased keeps: those whose benchmark `id` is not in `pruned_ids`.
 
