@@ -10,6 +10,7 @@ from training.metrics import (
     NUMERIC_TASKS,
     answer_token,
     debiased,
+    debiased_scores,
     mean_relative_accuracy,
     parse_number,
     sample_score,
@@ -146,3 +147,13 @@ def test_vsibench_scores_equal_the_reference_bit_for_bit(batch):
     ours = vsibench_scores(batch)
     theirs = {k: 100.0 * v for k, v in reference_scores(batch).items()}
     assert ours == theirs  # exact float equality: same order of operations as the benchmark
+
+
+def test_debiased_scores_are_the_scores_of_the_kept_questions():
+    rows = [
+        {"id": 1, "question_type": "object_counting", "ground_truth": "4", "prediction": "4"},
+        {"id": 2, "question_type": "object_counting", "ground_truth": "4", "prediction": "8"},
+        {"id": 3, "question_type": "object_rel_distance", "ground_truth": "A", "prediction": "A"},
+    ]
+    assert debiased_scores(rows, {2}) == vsibench_scores([rows[0], rows[2]])
+    assert debiased_scores(rows, {2})["object_counting"] == 100.0 != vsibench_scores(rows)["object_counting"]
