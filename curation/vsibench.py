@@ -410,6 +410,15 @@ def benchmark_tags(question_id: int, pruned_ids: Collection[int] | None) -> dict
     return tags
 
 
+def debiased_qa_ids(rows: pl.DataFrame) -> set[str] | None:
+    """qa_ids of the eval rows VSI-Bench-Debiased keeps (their `difficulty` says so), or None
+    when no row carries the tag (a procedural eval set, or one built without pruned ids)."""
+    tag = rows["difficulty"].str.json_path_match("$.debiased")
+    if tag.is_null().all():
+        return None
+    return set(rows.filter(tag == "true")["qa_id"])
+
+
 def load_pruned_ids(path: str | Path) -> frozenset[int]:
     """VSI-Bench-Debiased's removed question ids: one integer a line (blank lines ignored)."""
     path = Path(path)

@@ -15,6 +15,7 @@ from curation.tasks.base import DISTANCE_FUNCTIONS, READINGS
 from curation.video import ingest_video
 from curation.vsibench import (
     audit,
+    debiased_qa_ids,
     debiased_summary,
     disagreements,
     evalset_rows,
@@ -176,11 +177,11 @@ def evalset_cmd(
         f"({len(video_scenes)} with real video) written to {lake} (qa, partition eval)",
         highlight=False,
     )
-    debiased = qa.with_columns(kept_by_debiased=pl.col("difficulty").str.json_path_match("$.debiased") == "true")
+    debiased = qa.filter(pl.col("qa_id").is_in(list(debiased_qa_ids(qa) or ())))
     for task, n in kept.iter_rows():
-        also = debiased.filter(pl.col("task") == task)["kept_by_debiased"].sum() if removed is not None else None
-        console.print(f"  {task}: {n}" + (f" ({also} in VSI-Bench-Debiased)" if also is not None else ""),
-                      highlight=False)
+        in_debiased = debiased.filter(pl.col("task") == task).height
+        also = f" ({in_debiased} in VSI-Bench-Debiased)" if removed is not None else ""
+        console.print(f"  {task}: {n}{also}", highlight=False)
     console.print(
         "  skipped: route_planning always (hand-written walks); obj_appearance_order without a real video; "
         f"questions whose scene or category is missing or whose program answers ambiguous ({reading} reading)",
