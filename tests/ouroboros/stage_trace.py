@@ -1,5 +1,6 @@
 """What a DVC stage's `ouro` verb really depends on: the first-party files it can import and
-the params keys it reads. tests/ouroboros/test_stage_deps.py compares both with dvc.yaml.
+the params keys it reads. tests/ouroboros/test_stage_deps.py compares both with dvc.yaml
+(whose stages are read here too).
 
 Code: the import graph from the verb's callback, read statically with `ast` so that imports
 inside functions (the CLI imports heavy modules lazily) and modules named in strings (the
@@ -15,16 +16,70 @@ import ast
 import dataclasses
 import importlib
 import inspect
+import shlex
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
+import yaml
+
 import ouroboros.params
 from tests.conftest import ROOT
 
 PACKAGES = ("store", "curation", "training", "ouroboros")
+
+
+# ------------------------------------------------------------------------------- dvc.yaml
+
+DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text())
+PROJECT_PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
+
+
+def expand(name: str, spec: dict) -> tuple[str, dict, set[str]]:
+    """(stage name, definition, params keys the stage follows by construction).
+
+    A `foreach` stage is checked on its first entry (they share one definition); it follows
+    the list it iterates over, since DVC regenerates its entries from it."""
+    if "foreach" not in spec:
+        return name, spec, set()
+    source = spec["foreach"].strip("${} ")
+    item = PROJECT_PARAMS[source][0]
+    text = yaml.safe_dump(spec["do"])
+    for key, value in item.items():
+        text = text.replace("${item." + key + "}", str(value))
+    return f"{name}@0", yaml.safe_load(text), {source}
+
+
+STAGES = [expand(name, spec) for name, spec in DVC["stages"].items()]
+
+
+def stage_names(stage: str) -> set[str]:
+    """The names `dvc status` gives the entries of a checked stage (round@0 -> round@0, round@1, ...)."""
+    name, at, _ = stage.partition("@")
+    if not at:
+        return {stage}
+    source = DVC["stages"][name]["foreach"].strip("${} ")
+    return {f"{name}@{i}" for i in range(len(PROJECT_PARAMS[source]))}
+
+
+def callback(args: list[str]):
+    """The function behind `ouro <verb> ...` (top-level verbs only, as the stages use)."""
+    from ouroboros.cli import app  # the CLI, only when a verb is looked up
+
+    for info in app.registered_commands:
+        if (info.name or info.callback.__name__) == args[0]:
+            return info.callback
+    raise LookupError(f"dvc.yaml runs `ouro {args[0]}`, which is not an `ouro` verb")
+
+
+def ouro_args(stage: str, spec: dict) -> list[str]:
+    words = shlex.split(spec["cmd"])
+    assert words[0] == "ouro", f"stage {stage}: expected an `ouro` command, got {spec['cmd']!r}"
+    return words[1:]
+
+
 
 
 def module_path(name: str) -> Path | None:

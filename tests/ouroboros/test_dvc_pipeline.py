@@ -11,6 +11,7 @@ import yaml
 
 from ouroboros.commands.demo import dvc_env
 from store import Lake
+from tests.conftest import ROOT
 from tests.ouroboros.pipeline_fixtures import project_copy
 
 pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
@@ -43,6 +44,24 @@ def test_repro_rerun_and_targeted_invalidation(tmp_path):
     assert stale_stages(proj) == {"round@0", "round@1", "round@2"}
     metrics = dvc(proj, "metrics", "show", "--json").stdout
     assert "eval" in metrics
+    params["selection"]["tau_easy"] = 0.9
+    (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    assert stale_stages(proj) == set()
+    # a one-line edit to a module makes exactly the stages whose verb imports it stale
+    for module in ("ouroboros/report.py", "curation/selection.py", "store/views.py", "training/metrics.py"):
+        source = proj / module
+        original = source.read_text()
+        source.write_text(original + "# a one-line edit\n")
+        assert stale_stages(proj) == stages_importing(module), module
+        source.write_text(original)
+
+
+def stages_importing(module: str) -> set[str]:
+    """The stage names `dvc status` uses (round@0, ...) whose verb's traced code holds `module`."""
+    from tests.ouroboros.stage_trace import STAGES, callback, ouro_args, stage_names, verb_code
+
+    return {name for stage, spec, _ in STAGES if ROOT / module in verb_code(callback(ouro_args(stage, spec)))
+            for name in stage_names(stage)}
 
 
 def round_process(session: int, n: int) -> int | None:

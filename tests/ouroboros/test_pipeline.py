@@ -165,6 +165,38 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
 
 
 @pytest.mark.pipeline
+def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path):
+    from curation.vsibench import debiased_qa_ids, load_pruned_ids
+    from ouroboros.evalset import load_evalset
+    from ouroboros.prepare import solver_frames
+    from ouroboros.steps import SAMPLE_COLUMNS, eval_scores
+    from tests.conftest import shared_file
+    from training.evaluate import predictions
+    from training.metrics import debiased_scores, vsibench_scores
+    from training.solver import load_solver
+
+    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
+    annotations = str(shared_file("vsibench_qa", "sample_scannet.jsonl"))
+    pruned = shared_file("vsibench_qa", "pruned_ids.txt")
+    params = load_params(write_params(
+        tmp_path, scenes={"meta": [meta], "max_real": 0, "procedural": 2, "eval_fraction": 0.3},
+        eval={"source": "vsibench", "annotations": annotations, "pruned": str(pruned), "blind": False}))
+    ws = Workspace(tmp_path)
+    prepare(params, ws)
+    build_evalset(params, ws)
+    rows, frames = load_evalset(ws)
+    assert 0 < len(debiased_qa_ids(rows)) < rows.height
+    solver = load_solver(params.solver.spec, seed=params.seed, **solver_frames(params))
+    reported = eval_scores(solver, rows, frames, params)
+    # the same predictions, subset by the benchmark ids against the pruned-id file itself
+    ids = {q: json.loads(d)["vsibench_id"] for q, d in zip(rows["qa_id"], rows["difficulty"], strict=True)}
+    preds = [{**p, "id": ids[p["qa_id"]]} for p in predictions(solver, rows.select(SAMPLE_COLUMNS), frames,
+                                                                 batch_size=params.solver.score_batch_size)]
+    assert reported["eval"] == vsibench_scores(preds)
+    assert reported["eval_debiased"] == debiased_scores(preds, load_pruned_ids(pruned))
+
+
+@pytest.mark.pipeline
 def test_export_formats_carry_prompt_answer_and_frames(workspace, tmp_path):
     from ouroboros.export import export
 

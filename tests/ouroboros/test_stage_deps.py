@@ -5,53 +5,24 @@ edit cannot change. Both fail here. Stages, commands, deps and params all come f
 dvc.yaml, so a new stage or a new import is checked without touching this file.
 """
 
-import shlex
-
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from ouroboros.cli import app
 from tests.conftest import ROOT, shared_file
 from tests.ouroboros.pipeline_fixtures import write_params
-from tests.ouroboros.stage_trace import covers, declared_code, recorded_params_reads, verb_code
+from tests.ouroboros.stage_trace import (
+    PROJECT_PARAMS,
+    STAGES,
+    callback,
+    covers,
+    declared_code,
+    ouro_args,
+    recorded_params_reads,
+    verb_code,
+)
 
-DVC = yaml.safe_load((ROOT / "dvc.yaml").read_text())
-PROJECT_PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
-
-
-def _expand(name: str, spec: dict) -> tuple[str, dict, set[str]]:
-    """(stage name, definition, params keys the stage follows by construction).
-
-    A `foreach` stage is checked on its first entry (they share one definition); it follows
-    the list it iterates over, since DVC regenerates its entries from it."""
-    if "foreach" not in spec:
-        return name, spec, set()
-    source = spec["foreach"].strip("${} ")
-    item = PROJECT_PARAMS[source][0]
-    text = yaml.safe_dump(spec["do"])
-    for key, value in item.items():
-        text = text.replace("${item." + key + "}", str(value))
-    return f"{name}@0", yaml.safe_load(text), {source}
-
-
-STAGES = [_expand(name, spec) for name, spec in DVC["stages"].items()]
 IDS = [s[0] for s in STAGES]
-
-
-def _callback(args: list[str]):
-    """The function behind `ouro <verb> ...` (top-level verbs only, as the stages use)."""
-    for info in app.registered_commands:
-        if (info.name or info.callback.__name__) == args[0]:
-            return info.callback
-    raise LookupError(f"dvc.yaml runs `ouro {args[0]}`, which is not an `ouro` verb")
-
-
-def _ouro_args(stage: str, spec: dict) -> list[str]:
-    words = shlex.split(spec["cmd"])
-    assert words[0] == "ouro", f"stage {stage}: expected an `ouro` command, got {spec['cmd']!r}"
-    return words[1:]
-
 
 def _relative(paths) -> list[str]:
     return sorted(str(p.relative_to(ROOT)) for p in paths)
@@ -59,7 +30,7 @@ def _relative(paths) -> list[str]:
 
 @pytest.mark.parametrize(("stage", "spec", "implicit"), STAGES, ids=IDS)
 def test_code_deps_are_exactly_what_the_verb_imports(stage, spec, implicit):
-    traced = verb_code(_callback(_ouro_args(stage, spec)))
+    traced = verb_code(callback(ouro_args(stage, spec)))
     declared = declared_code(spec.get("deps", []))
     forgotten, needless = _relative(traced - declared), _relative(declared - traced)
     assert not forgotten, f"dvc.yaml stage {stage}: deps lack code its command imports: {forgotten}"
@@ -78,7 +49,7 @@ def params_reads(tmp_path_factory) -> dict[str, set[str]]:
     reads = {}
     for stage, spec, _ in STAGES:
         with recorded_params_reads() as keys:
-            result = runner.invoke(app, [*_ouro_args(stage, spec), "--params", str(params), "--root", str(root)])
+            result = runner.invoke(app, [*ouro_args(stage, spec), "--params", str(params), "--root", str(root)])
         assert result.exit_code == 0, f"stage {stage} failed: {result.output}\n{result.exception!r}"
         reads[stage] = keys
     return reads
@@ -99,7 +70,7 @@ def test_params_are_exactly_the_keys_the_verb_reads(params_reads, stage, spec, i
 
 
 def test_the_trace_follows_lazy_imports_and_module_names_in_strings():
-    traced = _relative(verb_code(_callback(["base"])))
+    traced = _relative(verb_code(callback(["base"])))
     assert "training/sft.py" in traced  # imported inside a function
     assert "curation/executor/worker.py" in traced  # started as `python -m curation.executor.worker`
     assert "store/lake.py" in traced  # `from store import Lake` resolves through store's lazy exports
