@@ -21,6 +21,8 @@ from store.views import reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "feedback", "solver", "train")
+# Round 0 is the base stage, which selects nothing: a selection knob must not change its row.
+BASE_SECTIONS = ("seed", "proposer", "filters", "feedback", "solver", "train", "base")
 CONFIDENCE_BINS = [i / 10 for i in range(11)]
 
 
@@ -82,7 +84,7 @@ def record_round(
         feedback=hashlib.sha256(feedback.to_json().encode()).hexdigest(),
     )
     lake.write("rounds", [{
-        "round": n, "prev": prev, "params_hash": params_hash(params),
+        "round": n, "prev": prev, "params_hash": params_hash(params, BASE_SECTIONS if n == 0 else ROUND_SECTIONS),
         "counts": json.dumps(payload["counts"], sort_keys=True),
         "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "round", "prev")},
                               sort_keys=True),
