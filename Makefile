@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: venv test demo bench lint clean
+.PHONY: venv test test-fast demo bench lint clean
 
 venv: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 
 test: venv
 	$(BIN)/python -m pytest -q
+
+# Everything but the whole-pipeline tests (pytest -m pipeline): the quick check while editing.
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not pipeline"
 
 lint: venv
 	$(BIN)/ruff check .

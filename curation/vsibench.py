@@ -178,8 +178,10 @@ def _resolve_roles(roles: Mapping[str, Any], scene: Scene) -> tuple[dict[str, An
     return resolved, None
 
 
-def plan_row(row: Mapping[str, Any], scene: Scene | None, distance_mode: str, video: bool) -> Plan:
-    """Parse one annotation and build its program with the proposer's task module."""
+def plan_row(row: Mapping[str, Any], scene: Scene | None, distance_mode: str, video: bool,
+             reading: str = "unique") -> Plan:
+    """Parse one annotation and build its program with the proposer's task module (`reading`:
+    curation.tasks.base.READINGS)."""
     task = row["question_type"]
     try:
         parsed = parse_question(task, row["question"], row["options"])
@@ -192,7 +194,7 @@ def plan_row(row: Mapping[str, Any], scene: Scene | None, distance_mode: str, vi
     roles, missing = _resolve_roles(parsed.categories, scene)
     if missing:
         return Plan(row, "not_derivable", missing)
-    return Plan(row, roles=roles, program=TASKS[task].program_for(task, roles, distance_mode))
+    return Plan(row, roles=roles, program=TASKS[task].program_for(task, roles, distance_mode, reading))
 
 
 def _scenes_by_name(scenes: Sequence[Scene] | Mapping[str, Scene]) -> dict[str, Scene]:
@@ -203,12 +205,12 @@ def _scenes_by_name(scenes: Sequence[Scene] | Mapping[str, Scene]) -> dict[str, 
 
 def _plan_and_run(
     annotations: pl.DataFrame, scenes: Sequence[Scene] | Mapping[str, Scene], executor: Any, distance_mode: str,
-    video_scenes: Collection[str], frame_info: Mapping[str, Mapping[str, Any]] | None,
+    video_scenes: Collection[str], frame_info: Mapping[str, Mapping[str, Any]] | None, reading: str,
 ) -> tuple[list[Plan], list[Any], dict[str, Scene]]:
     """Plans of every row and the ExecResult of each runnable one (None for the others), in row order."""
     by_name = _scenes_by_name(scenes)
     plans = [
-        plan_row(r, by_name.get(r["scene_name"]), distance_mode, r["scene_name"] in video_scenes)
+        plan_row(r, by_name.get(r["scene_name"]), distance_mode, r["scene_name"] in video_scenes, reading)
         for r in annotations.iter_rows(named=True)
     ]
     runnable = [i for i, p in enumerate(plans) if p.status is None]
@@ -277,13 +279,14 @@ def _judge(plan: Plan, result: Any, scene: Scene) -> dict[str, Any]:
 
 def audit(
     annotations: pl.DataFrame, scenes: Sequence[Scene] | Mapping[str, Scene], executor: Any, *,
-    distance_mode: str = "vsibench",
+    distance_mode: str = "vsibench", reading: str = "unique",
 ) -> pl.DataFrame:
     """One row per annotation (AUDIT_SCHEMA): our answer beside the official one, and the margin of each miss.
 
-    scenes: by name (a mapping) or a list of Scenes; executor: a `curation.executor.Executor`.
+    scenes: by name (a mapping) or a list of Scenes; executor: a `curation.executor.Executor`;
+    reading: how "the X" is read (curation.tasks.base.READINGS).
     """
-    plans, results, by_name = _plan_and_run(annotations, scenes, executor, distance_mode, (), None)
+    plans, results, by_name = _plan_and_run(annotations, scenes, executor, distance_mode, (), None, reading)
     rows = []
     for plan, result in zip(plans, results, strict=True):
         row = plan.row
@@ -352,7 +355,7 @@ def evalset_rows(
     annotations: pl.DataFrame, scenes: Sequence[Scene] | Mapping[str, Scene],
     frames_by_scene: Mapping[str, Sequence[str]], executor: Any, *,
     video_scenes: Collection[str] = (), frame_info: Mapping[str, Mapping[str, Any]] | None = None,
-    distance_mode: str = "vsibench",
+    distance_mode: str = "vsibench", reading: str = "benchmark", pruned_ids: Collection[int] | None = None,
 ) -> pl.DataFrame:
     """QA rows (store.schema.QA, split "eval", round 0, proposer "vsibench") of the derivable questions.
 
@@ -361,10 +364,13 @@ def evalset_rows(
     obj_appearance_order questions kept (their program reads `frame_info[scene name]`).
     route_planning is never kept. answer = the official ground_truth; program and exec
     columns are ours. Questions whose program fails or answers "ambiguous" are left out,
-    except appearance order on real video, whose label is the video's own.
+    except appearance order on real video, whose label is the video's own; under the default
+    `benchmark` reading, duplicate-box referents are read as the benchmark did, so no
+    derivable question is lost. pruned_ids: VSI-Bench-Debiased's removed ids; each row's
+    `difficulty` JSON then says whether the debiased subset keeps it.
     """
     plans, results, by_name = _plan_and_run(
-        annotations, scenes, executor, distance_mode, set(video_scenes), frame_info
+        annotations, scenes, executor, distance_mode, set(video_scenes), frame_info, reading
     )
     rows = []
     for plan, result in zip(plans, results, strict=True):
@@ -384,7 +390,7 @@ def evalset_rows(
                 "round": 0, "split": "eval", "scene_id": scene.scene_id, "proposer": "vsibench",
                 "proposer_model": None, "prompt_version": None,
                 "task": row["question_type"], "template": EVAL_TEMPLATE,
-                "difficulty": json.dumps({"vsibench_id": row["id"]}, separators=(",", ":")),
+                "difficulty": json.dumps(benchmark_tags(row["id"], pruned_ids), separators=(",", ":")),
                 "difficulty_bin": EVAL_BIN, "question": row["question"], "options": options,
                 "answer_type": "numeric" if options is None else "mca", "program": plan.program,
                 "frame_ids": frame_ids, "answer": row["ground_truth"],
@@ -394,6 +400,43 @@ def evalset_rows(
             }
         )
     return pl.DataFrame(rows, schema=EVAL_SCHEMA)
+
+
+def benchmark_tags(question_id: int, pruned_ids: Collection[int] | None) -> dict[str, Any]:
+    """What an eval row records of its benchmark question: its id, and (given the pruned ids)
+    whether VSI-Bench-Debiased keeps it."""
+    tags: dict[str, Any] = {"vsibench_id": question_id}
+    if pruned_ids is not None:
+        tags["debiased"] = question_id not in pruned_ids
+    return tags
+
+
+def debiased_qa_ids(rows: pl.DataFrame) -> set[str] | None:
+    """qa_ids of the eval rows VSI-Bench-Debiased keeps (their `difficulty` says so), or None
+    when no row carries the tag (a procedural eval set, or one built without pruned ids)."""
+    tag = rows["difficulty"].str.json_path_match("$.debiased")
+    if tag.is_null().all():
+        return None
+    return set(rows.filter(tag == "true")["qa_id"])
+
+
+def load_pruned_ids(path: str | Path) -> frozenset[int]:
+    """VSI-Bench-Debiased's removed question ids: one integer a line (blank lines ignored)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AnnotationFormatError(str(path), "<file>", "no such file")
+    removed: set[int] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            if not line.strip().isdigit():
+                raise AnnotationFormatError(f"{path}: line {number}", "id", f"expected an integer, got {line!r:.40}")
+            removed.add(int(line))
+    return frozenset(removed)
+
+
+def debiased_summary(audited: pl.DataFrame, pruned_ids: Collection[int]) -> pl.DataFrame:
+    """`summary` of the questions VSI-Bench-Debiased keeps."""
+    return summary(audited.filter(~pl.col("id").is_in(list(pruned_ids))))
 
 
 EVAL_SCHEMA = {

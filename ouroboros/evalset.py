@@ -5,16 +5,18 @@
 `eval.source: procedural`: questions proposed on the held-out scenes (a fixed share of
 scene ids), executed and filtered like training rows; only rows the filters keep are
 evaluated on. `eval.source: vsibench`: the benchmark's own derivable questions
-(`eval.annotations`) on its scenes, with the official answers; those scenes are then
-held out of every round. Written to the lake partition `qa__eval` (split "eval", the
-version tagged `eval`) and runs/eval/fingerprint.json.
+(`eval.annotations`, duplicate-box referents read as the benchmark did) on its scenes,
+with the official answers; those scenes are then held out of every round. With
+`eval.pruned` (VSI-Bench-Debiased's removed ids) each row says whether the debiased subset
+keeps it, and the rounds report `eval_debiased` beside `eval`. Written to the lake
+partition `qa__eval` (split "eval", the version tagged `eval`) and runs/eval/fingerprint.json.
 """
 
 import polars as pl
 
 from curation.executor import Executor
 from curation.scenes import Scene
-from curation.vsibench import evalset_rows, load_annotations
+from curation.vsibench import evalset_rows, load_annotations, load_pruned_ids
 from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.inputs import load_frames, load_scenes, split_scenes
@@ -53,11 +55,13 @@ def procedural_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> 
 
 def benchmark_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
     annotations = load_annotations(params.eval.annotations)
+    pruned = load_pruned_ids(params.eval.pruned) if params.eval.pruned else None
     by_id = {s.scene_id: s.name for s in held}
     frames_by_scene = {by_id[sid]: part["frame_id"].to_list()
                        for (sid,), part in frames.sort("index").group_by("scene_id", maintain_order=True)}
     with Executor(workers=params.filters.workers, timeout_s=params.filters.timeout_s) as executor:
-        return evalset_rows(annotations, held, frames_by_scene, executor, distance_mode=params.proposer.distance_mode)
+        return evalset_rows(annotations, held, frames_by_scene, executor, distance_mode=params.proposer.distance_mode,
+                            pruned_ids=pruned)
 
 
 def build_evalset(params: Params, ws: Workspace) -> dict:

@@ -162,6 +162,7 @@ class EvalParams:
     source: Literal["procedural", "vsibench"] = "procedural"
     n_questions: int = 240  # procedural: questions proposed on held-out scenes
     annotations: str | None = None  # vsibench: the benchmark's jsonl/parquet
+    pruned: str | None = None  # vsibench: VSI-Bench-Debiased's removed ids; rounds then also report that subset
     blind: bool = True  # also evaluate with frames swapped between scenes
 
     def __post_init__(self):

@@ -10,7 +10,7 @@ their manifests: ouroboros.manifests).
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 
 import polars as pl
@@ -26,11 +26,15 @@ from store.views import reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
+# Round 0 is the base stage, which selects nothing: a selection knob must not change its row.
+BASE_SECTIONS = ("seed", "proposer", "filters", "bands", "feedback", "vision", "solver", "train", "base")
 CONFIDENCE_BINS = [i / 10 for i in range(11)]
 
 
 def params_hash(params: Params, sections=ROUND_SECTIONS) -> str:
-    blob = json.dumps({s: asdict(params)[s] for s in sections}, sort_keys=True, default=str)
+    # section by section: the hash reads only the keys it names (dvc.yaml lists what a stage reads)
+    values = {s: params.section(s) for s in sections}
+    blob = json.dumps({s: asdict(v) if is_dataclass(v) else v for s, v in values.items()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -95,7 +99,7 @@ def record_round(
         feedback=hashlib.sha256(feedback.to_json().encode()).hexdigest(),
     )
     lake.write("rounds", [{
-        "round": n, "prev": prev, "params_hash": params_hash(params),
+        "round": n, "prev": prev, "params_hash": params_hash(params, BASE_SECTIONS if n == 0 else ROUND_SECTIONS),
         "counts": json.dumps(payload["counts"], sort_keys=True),
         "bands": json.dumps(payload["bands"], sort_keys=True),
         "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "bands", "round", "prev")},

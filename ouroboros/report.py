@@ -27,6 +27,7 @@ def eval_table(rounds: list[dict]) -> pl.DataFrame:
     """One row per round: overall, blind overall and every task's score (the DVC plot's series)."""
     rows = [
         {"round": m["round"], "overall": m["eval"].get("overall"), "blind": m.get("eval_blind", {}).get("overall"),
+         **({"debiased": m["eval_debiased"].get("overall")} if "eval_debiased" in m else {}),
          **{task: v for task, v in sorted(m["eval"].items()) if task != "overall"}}
         for m in rounds
     ]

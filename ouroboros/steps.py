@@ -19,13 +19,14 @@ from curation.filters import FilterContext, apply_recipe
 from curation.history import SceneHistory, scene_weights
 from curation.proposer import CorpusProposer, LLMProposer, TemplateProposer
 from curation.scenes import Scene
+from curation.vsibench import debiased_qa_ids
 from ouroboros.console import err_console
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams
 from store.schema import SCORES
 from training.confidence import score
 from training.encoders import text_encoder
-from training.evaluate import evaluate
+from training.evaluate import evaluate, predictions, vsibench_scores
 from training.solver import Solver
 
 SAMPLE_COLUMNS = ["qa_id", "scene_id", "task", "question", "options", "answer_type", "answer", "frame_ids"]
@@ -135,9 +136,14 @@ def score_rows(
 
 
 def eval_scores(solver: Solver, evalset: pl.DataFrame, frames: pl.DataFrame, params: Params) -> dict:
-    """VSI-Bench metrics on the held-out set, sighted and (optionally) blind."""
+    """VSI-Bench metrics on the held-out set, sighted and (optionally) blind; for a benchmark eval
+    set tagged with VSI-Bench-Debiased's pruned ids, also the sighted scores of the kept subset."""
     samples = evalset.select(SAMPLE_COLUMNS)
-    out = {"eval": evaluate(solver, samples, frames, batch_size=params.solver.score_batch_size)}
+    sighted = predictions(solver, samples, frames, batch_size=params.solver.score_batch_size)
+    out = {"eval": vsibench_scores(sighted)}
+    kept = debiased_qa_ids(evalset)
+    if kept is not None:
+        out["eval_debiased"] = vsibench_scores([p for p in sighted if p["qa_id"] in kept])
     if params.eval.blind:
         out["eval_blind"] = evaluate(solver, samples, frames, blind=True, batch_size=params.solver.score_batch_size)
     return out

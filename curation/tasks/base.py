@@ -24,6 +24,13 @@ BINS = ("easy", "medium", "hard")
 LETTERS = "ABCDEFGHIJ"
 AMBIGUOUS = "ambiguous"  # what a program returns when the question is not well posed
 
+# How a program reads "the X". `unique` (every generated question): X must have exactly one
+# box, else the program answers "ambiguous". `benchmark` (auditing VSI-Bench and building an
+# eval set from it): as the benchmark's generator did, which called X "the X" whenever
+# object_counts[X] was 1 even when the box list held more; sizes and distances then read every
+# box of X, directions the first box of each object and the bare centroid angle.
+READINGS = ("unique", "benchmark")
+
 # Program API names of the two box-distance modes (issue 7): the point-sampled distance
 # VSI-Bench's generator used, and the exact closest-point distance.
 DISTANCE_FUNCTIONS = {
@@ -75,14 +82,28 @@ class TaskFamily(ABC):
         """One random candidate on `draw.scene`, or None when the scene cannot pose it."""
 
     @abstractmethod
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
-        """The program that answers `task` about given categories (the one `draw` would emit).
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:
+        """The program that answers `task` about given categories (the one `draw` would emit
+        with the default `reading`; see READINGS).
 
         `roles` names the categories in metadata spelling, keyed as
         `curation.vsibench_parse.ParsedQuestion.categories` keys them ("object"; "a"/"b";
         "target"/"choices"; "standing"/"facing"/"query"; "order"). The audit and the eval
         set build their programs here, so they and the proposer share one source of truth.
         """
+
+
+def check_reading(reading: str) -> str:
+    if reading not in READINGS:
+        raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
+    return reading
+
+
+def no_referent(boxes: str, reading: str) -> str:
+    """The program condition under which the box list `boxes` (a program expression) names no referent."""
+    return f"len({boxes}) != 1" if check_reading(reading) == "unique" else f"not {boxes}"
 
 
 def spoken(category: str) -> str:

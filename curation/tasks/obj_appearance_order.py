@@ -88,5 +88,7 @@ class ObjAppearanceOrder(TaskFamily):
             texts,
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:  # one referent per question whatever the reading
         return program(roles["order"])

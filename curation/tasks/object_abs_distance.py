@@ -19,6 +19,7 @@ from curation.tasks.base import (
     by_thresholds,
     literal,
     make_candidate,
+    no_referent,
     single_box_categories,
     spoken,
 )
@@ -33,16 +34,18 @@ PHRASINGS = (
 PROGRAM = """def compute_answer():
     a = object_bboxes.get({a}, [])
     b = object_bboxes.get({b}, [])
-    if len(a) != 1 or len(b) != 1:
+    if {missing_a} or {missing_b}:
         return {ambiguous}
     return round({distance}(a, b), 1)
 """
 
 
-def program(a: str, b: str, distance_mode: str = "vsibench") -> str:
-    """The program giving the distance (m, 0.1) between single-instance `a` and `b` in `distance_mode`."""
+def program(a: str, b: str, distance_mode: str = "vsibench", reading: str = "unique") -> str:
+    """The program giving the distance (m, 0.1) between `a` and `b` in `distance_mode` (the closest
+    pair of their boxes; single-instance under the `unique` reading)."""
     return PROGRAM.format(
         a=literal(a), b=literal(b), ambiguous=literal(AMBIGUOUS), distance=DISTANCE_FUNCTIONS[distance_mode],
+        missing_a=no_referent("a", reading), missing_b=no_referent("b", reading),
     )
 
 
@@ -65,5 +68,7 @@ class ObjectAbsDistance(TaskFamily):
             by_thresholds(gap, lambda v: 1.0 <= v < 3.0, lambda v: v < 0.5),
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
-        return program(roles["a"], roles["b"], distance_mode)
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:
+        return program(roles["a"], roles["b"], distance_mode, reading)

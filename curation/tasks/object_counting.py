@@ -45,5 +45,7 @@ class ObjectCounting(TaskFamily):
             by_thresholds(count, lambda n: n <= 1, lambda n: n >= 4),
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:  # one referent per question whatever the reading
         return program(roles["object"])

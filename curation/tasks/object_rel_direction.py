@@ -19,6 +19,7 @@ from curation.tasks.base import (
     Draw,
     TaskFamily,
     by_thresholds,
+    check_reading,
     literal,
     make_candidate,
     pick,
@@ -82,10 +83,38 @@ PROGRAM = """def compute_answer():
 """
 
 
-def program(task: str, standing: str, facing: str, query: str) -> str:
-    """The program answering direction `task` (…_easy/_medium/_hard) with the API's bins and margins."""
+# The benchmark's reading: the first box of each object, and the bin of the query centroid's
+# CCW angle with no near-edge margin (easy splits at 180 degrees: it has no back sector).
+BENCHMARK_PROGRAM = """def compute_answer():
+    boxes = [object_bboxes.get(category, [])[:1] for category in {cats}]
+    if not all(boxes):
+        return {ambiguous}
+    origin = np.array(boxes[0][0]["centroid"][:2], dtype=float)
+    ahead = np.array(boxes[1][0]["centroid"][:2], dtype=float) - origin
+    target = np.array(boxes[2][0]["centroid"][:2], dtype=float) - origin
+    angle = math.degrees(math.atan2(ahead[0] * target[1] - ahead[1] * target[0], float(ahead @ target))) % 360.0
+    label = {ambiguous}
+    for edge, name in zip({edges}, {labels}):
+        if angle >= edge:
+            label = name
+    return label
+"""
+BENCHMARK_BINS = {  # task -> (bin start angles, their labels), counter-clockwise from facing
+    "object_rel_direction_hard": ((0.0, 90.0, 180.0, 270.0), ("front-left", "back-left", "back-right", "front-right")),
+    "object_rel_direction_medium": ((0.0, 135.0, 225.0), ("left", "back", "right")),
+    "object_rel_direction_easy": ((0.0, 180.0), ("left", "right")),
+}
+
+
+def program(task: str, standing: str, facing: str, query: str, reading: str = "unique") -> str:
+    """The program answering direction `task` (…_easy/_medium/_hard): under the `unique` reading
+    with the API's bins and margins, under the `benchmark` reading as BENCHMARK_PROGRAM says."""
+    cats, ambiguous = literal([standing, facing, query]), literal(AMBIGUOUS)
+    if check_reading(reading) == "benchmark":
+        edges, labels = BENCHMARK_BINS[task]
+        return BENCHMARK_PROGRAM.format(cats=cats, ambiguous=ambiguous, edges=literal(edges), labels=literal(labels))
     return PROGRAM.format(
-        cats=literal([standing, facing, query]), ambiguous=literal(AMBIGUOUS), helper=SPECS[task]["helper"],
+        cats=cats, ambiguous=ambiguous, helper=SPECS[task]["helper"],
         a=literal(standing), b=literal(facing), c=literal(query),
     )
 
@@ -120,5 +149,7 @@ class ObjectRelDirection(TaskFamily):
             texts,
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
-        return program(task, roles["standing"], roles["facing"], roles["query"])
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:
+        return program(task, roles["standing"], roles["facing"], roles["query"], reading)

@@ -22,6 +22,7 @@ from curation.tasks.base import (
     by_thresholds,
     literal,
     make_candidate,
+    no_referent,
     pick,
     shuffled,
     spoken,
@@ -40,7 +41,7 @@ PHRASINGS = (
 
 PROGRAM = """def compute_answer():
     primary = object_bboxes.get({p}, [])
-    if len(primary) != 1:
+    if {missing}:
         return {ambiguous}
     distances = {{}}
     for choice in {choices}:
@@ -61,10 +62,12 @@ PROGRAM = """def compute_answer():
 TEMPLATES = {"choices4": 4, "choices3": 3, "choices2": 2}
 
 
-def program(primary: str, choices: Sequence[str], distance_mode: str = "vsibench") -> str:
-    """The program naming which of `choices` is closest to single-instance `primary`, or "ambiguous"."""
+def program(primary: str, choices: Sequence[str], distance_mode: str = "vsibench", reading: str = "unique") -> str:
+    """The program naming which of `choices` is closest to `primary` (single-instance under the
+    `unique` reading), or "ambiguous"."""
     return PROGRAM.format(
         p=literal(primary), choices=literal(list(choices)), ambiguous=literal(AMBIGUOUS),
+        missing=no_referent("primary", reading),
         distance=DISTANCE_FUNCTIONS[distance_mode], tie=TIE_M,
     )
 
@@ -99,5 +102,7 @@ class ObjectRelDistance(TaskFamily):
             texts,
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
-        return program(roles["target"], roles["choices"], distance_mode)
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:
+        return program(roles["target"], roles["choices"], distance_mode, reading)

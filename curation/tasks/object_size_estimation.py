@@ -17,6 +17,7 @@ from curation.tasks.base import (
     by_thresholds,
     literal,
     make_candidate,
+    no_referent,
     pick,
     single_box_categories,
     spoken,
@@ -30,15 +31,20 @@ PHRASINGS = (
 
 PROGRAM = """def compute_answer():
     boxes = object_bboxes.get({c}, [])
-    if len(boxes) != 1:
+    if {missing}:
         return {ambiguous}
-    return round(max(boxes[0]["axesLengths"]) * 100)
+    return round({longest} * 100)
 """
+LONGEST = {  # metres; the benchmark's reading takes the longest edge over every box of the category
+    "unique": 'max(boxes[0]["axesLengths"])',
+    "benchmark": 'max(max(b["axesLengths"]) for b in boxes)',
+}
 
 
-def program(category: str) -> str:
-    """The program giving the longest edge of single-instance `category` in cm."""
-    return PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS))
+def program(category: str, reading: str = "unique") -> str:
+    """The program giving the longest edge of `category` in cm (single-instance under the `unique` reading)."""
+    return PROGRAM.format(c=literal(category), ambiguous=literal(AMBIGUOUS), missing=no_referent("boxes", reading),
+                          longest=LONGEST[reading])
 
 
 class ObjectSizeEstimation(TaskFamily):
@@ -59,5 +65,7 @@ class ObjectSizeEstimation(TaskFamily):
             by_thresholds(longest_cm, lambda v: v >= 100, lambda v: v < 40),
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
-        return program(roles["object"])
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:
+        return program(roles["object"], reading)

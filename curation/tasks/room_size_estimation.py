@@ -36,5 +36,7 @@ class RoomSizeEstimation(TaskFamily):
             by_thresholds(area, lambda v: v < 15, lambda v: v >= 35),
         )
 
-    def program_for(self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench") -> str:
+    def program_for(
+        self, task: str, roles: Mapping[str, Any], distance_mode: str = "vsibench", reading: str = "unique"
+    ) -> str:  # one referent per question whatever the reading
         return PROGRAM

@@ -18,6 +18,7 @@ from curation.vsibench import (
     disagreements,
     evalset_rows,
     load_annotations,
+    load_pruned_ids,
     metadata_name,
     summary,
 )
@@ -29,8 +30,9 @@ from tests.curation.tasks.reference import sampled_distance
 from tests.curation.tasks.runner import LITERAL
 
 # Official questions whose "the X" is a category with object_counts 1 but two boxes in the
-# metadata (scene0645_00's printer): our programs refuse to name a single box, so they are
-# not derivable; the benchmark's reading (all boxes, the first for directions) is in the margin.
+# metadata (the printers of scenes 0207_02, 0378_01, 0593_00): under the strict `unique`
+# reading our programs refuse to name a single box, so they are not derivable; the
+# `benchmark` reading (all boxes, the first for directions) derives them.
 PRINTER_QUESTIONS = {3128, 3440, 3683, 4263, 4842}
 # Agreeing questions per task on the sample (all derivable ones).
 AGREE = {
@@ -248,3 +250,60 @@ def test_evalset_rows_conform_and_keep_the_official_answers(sample, scenes_by_na
     assert all(by_scene[s] == f for s, f in zip(rows["scene_id"], rows["frame_ids"].to_list(), strict=True))
     with pytest.raises(KeyError, match="has no frames"):
         evalset_rows(chosen, scenes_by_name, {}, executor)
+
+
+VIDEO_TASKS = ["obj_appearance_order", "route_planning"]
+
+
+@pytest.fixture(scope="module")
+def benchmark_audit(sample, scenes_by_name, executor) -> pl.DataFrame:
+    return audit(sample, scenes_by_name, executor, reading="benchmark")
+
+
+def test_the_benchmark_reading_derives_every_question_the_metadata_can_answer(sample_audit, benchmark_audit):
+    derivable = benchmark_audit.filter(~pl.col("task").is_in(VIDEO_TASKS))
+    assert derivable.height > 0 and set(derivable["status"]) == {"agree"}
+    assert set(benchmark_audit.filter(pl.col("task").is_in(VIDEO_TASKS))["status"]) == {"not_derivable"}
+    newly = benchmark_audit.filter(pl.col("id").is_in(list(PRINTER_QUESTIONS)))
+    assert set(newly["status"]) == {"agree"} and set(newly["task"]) == {
+        "object_rel_distance", "object_size_estimation", "object_rel_direction_hard",
+        "object_rel_direction_medium", "object_abs_distance"}
+    # questions with one box per referent get the same answer under both readings
+    unique = sample_audit.filter(pl.col("status") == "agree").select("id", "ours")
+    same = unique.join(benchmark_audit.select("id", pl.col("ours").alias("bench")), on="id")
+    assert same.height == unique.height and (same["ours"] == same["bench"]).all()
+
+
+def test_unique_reading_refuses_a_duplicate_box_referent_that_the_benchmark_reading_reads(executor):
+    """Two printer boxes, object_counts 1: generated questions (unique) refuse, the benchmark reads them all."""
+    printers = [make_box("printer", (0.0, 0.0, 0.3), (0.5, 0.4, 0.6), instance=0),
+                make_box("printer", (3.0, 0.0, 0.3), (0.7, 0.4, 0.6), instance=1)]
+    desk = make_box("desk", (1.8, 0.0, 0.4), (0.6, 0.6, 0.8))
+    tv = make_box("tv", (0.0, 2.0, 1.0), (1.0, 0.1, 0.6))
+    meta = make_scene("dup", [*printers, desk, tv], counts={"printer": 1, "desk": 1, "tv": 1}).to_meta()
+    cases = [
+        ("object_size_estimation", {"object": "printer"}, 70),  # longest edge over both boxes, cm
+        ("object_abs_distance", {"a": "printer", "b": "desk"}, None),
+        ("object_rel_direction_medium", {"standing": "printer", "facing": "tv", "query": "desk"}, "right"),
+    ]
+    jobs = [(TASKS[t].program_for(t, roles, "exact", reading), meta, None)
+            for t, roles, _ in cases for reading in ("unique", "benchmark")]
+    results = executor.map(jobs)
+    for (task, _, expected), unique, benchmark in zip(cases, results[::2], results[1::2], strict=True):
+        assert unique.status == "ok" and unique.value == "ambiguous", task
+        assert benchmark.status == "ok" and benchmark.value != "ambiguous", task
+        if expected is not None:
+            assert benchmark.value == expected, task
+    # the closest pair of boxes: printer 1's face at x = 2.65, the desk's at x = 1.5
+    assert results[3].value == pytest.approx(round(2.65 - 2.1, 1))
+
+
+def test_eval_rows_say_whether_the_debiased_subset_keeps_them(sample, scenes_by_name, executor):
+    pruned = load_pruned_ids(shared_file("vsibench_qa", "pruned_ids.txt"))
+    names = ["scene0593_00"]
+    chosen = sample.filter(pl.col("scene_name").is_in(names))
+    rows = evalset_rows(chosen, scenes_by_name, {n: ["f0"] for n in names}, executor, pruned_ids=pruned)
+    tags = [json.loads(d) for d in rows["difficulty"]]
+    assert {t["vsibench_id"] for t in tags} >= PRINTER_QUESTIONS & set(chosen["id"])  # kept under the benchmark reading
+    assert all(t["debiased"] == (t["vsibench_id"] not in pruned) for t in tags)
+    assert {t["debiased"] for t in tags} == {True, False}

@@ -9,6 +9,7 @@ from tests.ouroboros.pipeline_fixtures import write_params
 
 
 @pytest.mark.slow
+@pytest.mark.pipeline
 def test_every_policy_trains_the_same_budget_from_one_base_and_is_evaluated_per_round(tmp_path):
     meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
     params = load_params(write_params(tmp_path, scenes={"meta": [meta], "max_real": 4, "procedural": 4,

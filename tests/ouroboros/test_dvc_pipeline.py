@@ -11,9 +11,10 @@ import yaml
 
 from ouroboros.commands.demo import dvc_env
 from store import Lake
+from tests.conftest import ROOT
 from tests.ouroboros.pipeline_fixtures import dvc, project_copy
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
 
 def stale_stages(proj) -> set[str]:
@@ -30,12 +31,30 @@ def test_repro_rerun_and_targeted_invalidation(tmp_path):
     lake = Lake(proj / "lake")
     assert {f"qa__r{n}" for n in range(4)} <= set(lake.tables())
     # the selection's frontier is read by the rounds only
-    params = yaml.safe_load((proj / "params.yaml").read_text())
+    original = (proj / "params.yaml").read_text()
+    params = yaml.safe_load(original)
     params["selection"]["frontier"] = 0.4
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     assert stale_stages(proj) == {"round@0", "round@1", "round@2"}
     metrics = dvc(proj, "metrics", "show", "--json").stdout
     assert "eval" in metrics
+    (proj / "params.yaml").write_text(original)
+    assert stale_stages(proj) == set()
+    # a one-line edit to a module makes exactly the stages whose verb imports it stale
+    for module in ("ouroboros/report.py", "curation/selection.py", "store/views.py", "training/metrics.py"):
+        source = proj / module
+        original = source.read_text()
+        source.write_text(original + "# a one-line edit\n")
+        assert stale_stages(proj) == stages_importing(module), module
+        source.write_text(original)
+
+
+def stages_importing(module: str) -> set[str]:
+    """The stage names `dvc status` uses (round@0, ...) whose verb's traced code holds `module`."""
+    from tests.ouroboros.stage_trace import STAGES, callback, ouro_args, stage_names, verb_code
+
+    return {name for stage, spec, _ in STAGES if ROOT / module in verb_code(callback(ouro_args(stage, spec)))
+            for name in stage_names(stage)}
 
 
 def round_process(session: int, n: int) -> int | None:

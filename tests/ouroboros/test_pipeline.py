@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from dataclasses import replace
 
 import polars as pl
@@ -42,6 +43,16 @@ def workspace(tmp_path_factory):
     return params, ws
 
 
+@pytest.fixture
+def own_workspace(workspace, tmp_path):
+    """A private copy of the module's workspace, for a test that reruns or rewrites stages in it."""
+    params, ws = workspace
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy, symlinks=True)
+    return params, Workspace(copy)
+
+
+@pytest.mark.pipeline
 def test_every_stage_writes_its_tables_and_files(workspace):
     params, ws = workspace
     lake = ws.lake()
@@ -58,6 +69,7 @@ def test_every_stage_writes_its_tables_and_files(workspace):
     assert rounds["round"].to_list() == [0, 1, 2] and rounds["prev"].to_list() == [0, 0, 1]
 
 
+@pytest.mark.pipeline
 def test_a_round_scores_with_the_previous_solver_and_selects_within_budget(workspace):
     params, ws = workspace
     lake = ws.lake()
@@ -74,6 +86,7 @@ def test_a_round_scores_with_the_previous_solver_and_selects_within_budget(works
     assert counts["proposed"] == qa.height and counts["selected"] == selected.height
 
 
+@pytest.mark.pipeline
 def test_eval_questions_come_from_held_out_scenes_only(workspace):
     _, ws = workspace
     lake = ws.lake()
@@ -82,8 +95,9 @@ def test_eval_questions_come_from_held_out_scenes_only(workspace):
     assert eval_scenes and train_scenes and not eval_scenes & train_scenes
 
 
-def test_rerunning_a_round_gives_the_same_content_fingerprint(workspace):
-    params, ws = workspace
+@pytest.mark.pipeline
+def test_rerunning_a_round_gives_the_same_content_fingerprint(own_workspace):
+    params, ws = own_workspace
     before = json.loads(ws.fingerprint_path(2).read_text())
     run_round(2, 1, params, ws)
     after = json.loads(ws.fingerprint_path(2).read_text())
@@ -91,17 +105,18 @@ def test_rerunning_a_round_gives_the_same_content_fingerprint(workspace):
     assert len(ws.lake().versions("qa__r2")) > 2  # rewritten, yet the same content
 
 
-def test_open_loop_differs_from_closed(workspace):
-    params, ws = workspace
+@pytest.mark.pipeline
+def test_open_loop_differs_from_closed(own_workspace):
+    params, ws = own_workspace
     closed = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
     run_round(2, 1, replace(params, loop=LoopParams(policy="open")), ws)
     opened = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
-    run_round(2, 1, params, ws)  # restore the closed-loop round for the other tests
     assert opened != closed
 
 
-def test_report_tables(workspace):
-    params, ws = workspace
+@pytest.mark.pipeline
+def test_report_tables(own_workspace):
+    params, ws = own_workspace
     summary = report(params.__class__(**{**params.__dict__, "rounds": params.rounds[:2]}), ws)
     assert set(summary) == {"r0", "r1", "r2"}
     evals = pl.read_csv(ws.report_dir / "eval.csv")
@@ -112,8 +127,9 @@ def test_report_tables(workspace):
     assert datamap.height > 0 and datamap["std"].min() >= 0
 
 
-def test_missing_previous_round_stops_before_any_write(tmp_path, workspace):
-    params, ws = workspace
+@pytest.mark.pipeline
+def test_missing_previous_round_stops_before_any_write(own_workspace):
+    params, ws = own_workspace
     with pytest.raises(StageInputError, match="r7/feedback.json: missing round 7 feedback"):
         run_round(8, 7, params, ws)
     assert "qa__r8" not in ws.lake().tables()
@@ -132,6 +148,7 @@ def test_cli_reports_params_errors_by_key(tmp_path):
     assert not Lake(tmp_path / "lake").tables()
 
 
+@pytest.mark.pipeline
 def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
     from tests.conftest import shared_file
 
@@ -151,6 +168,39 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
     assert not {s.name for s in train} & benchmark_scenes
 
 
+@pytest.mark.pipeline
+def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path):
+    from curation.vsibench import debiased_qa_ids, load_pruned_ids
+    from ouroboros.evalset import load_evalset
+    from ouroboros.prepare import solver_frames
+    from ouroboros.steps import SAMPLE_COLUMNS, eval_scores
+    from tests.conftest import shared_file
+    from training.evaluate import predictions
+    from training.metrics import debiased_scores, vsibench_scores
+    from training.solver import load_solver
+
+    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
+    annotations = str(shared_file("vsibench_qa", "sample_scannet.jsonl"))
+    pruned = shared_file("vsibench_qa", "pruned_ids.txt")
+    params = load_params(write_params(
+        tmp_path, scenes={"meta": [meta], "max_real": 0, "procedural": 2, "eval_fraction": 0.3},
+        eval={"source": "vsibench", "annotations": annotations, "pruned": str(pruned), "blind": False}))
+    ws = Workspace(tmp_path)
+    prepare(params, ws)
+    build_evalset(params, ws)
+    rows, frames = load_evalset(ws)
+    assert 0 < len(debiased_qa_ids(rows)) < rows.height
+    solver = load_solver(params.solver.spec, seed=params.seed, **solver_frames(params))
+    reported = eval_scores(solver, rows, frames, params)
+    # the same predictions, subset by the benchmark ids against the pruned-id file itself
+    ids = {q: json.loads(d)["vsibench_id"] for q, d in zip(rows["qa_id"], rows["difficulty"], strict=True)}
+    preds = [{**p, "id": ids[p["qa_id"]]} for p in predictions(solver, rows.select(SAMPLE_COLUMNS), frames,
+                                                                 batch_size=params.solver.score_batch_size)]
+    assert reported["eval"] == vsibench_scores(preds)
+    assert reported["eval_debiased"] == debiased_scores(preds, load_pruned_ids(pruned))
+
+
+@pytest.mark.pipeline
 def test_export_formats_carry_prompt_answer_and_frames(workspace, tmp_path):
     from ouroboros.export import export
 
@@ -177,12 +227,14 @@ def test_export_formats_carry_prompt_answer_and_frames(workspace, tmp_path):
     assert info["ouroboros_spatial"]["formatting"] == "sharegpt"
 
 
+@pytest.mark.pipeline
 def test_cli_export_of_a_round_without_rows(workspace, tmp_path):
     _, ws = workspace
     result = CliRunner().invoke(app, ["export", "--round", "9", "--out", str(tmp_path), "--lake", str(ws.lake_dir)])
     assert result.exit_code == 2 and "round 9 has no selected rows" in result.output
 
 
+@pytest.mark.pipeline
 def test_blind_eval_needs_two_held_out_scenes(tmp_path):
     from tests.conftest import shared_file
 
@@ -197,6 +249,7 @@ def test_blind_eval_needs_two_held_out_scenes(tmp_path):
     assert "qa__eval" not in ws.lake().tables()
 
 
+@pytest.mark.pipeline
 def test_status_lists_rounds_with_counts_and_scores(workspace):
     _, ws = workspace
     result = CliRunner(env={"COLUMNS": "200"}).invoke(app, ["status", "--lake", str(ws.lake_dir)])
@@ -207,12 +260,9 @@ def test_status_lists_rounds_with_counts_and_scores(workspace):
     assert str(counts["proposed"]) in line and str(counts["selected"]) in line
 
 
-def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_confidence(workspace, tmp_path):
-    params, ws = workspace
-    import shutil
-
-    copy = Workspace(tmp_path / "static")
-    shutil.copytree(ws.root, copy.root)
+@pytest.mark.pipeline
+def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_confidence(own_workspace):
+    params, copy = own_workspace
     static = replace(params, loop=LoopParams(policy="static"))
     run_round(1, 0, static, copy)
     run_round(2, 1, static, copy)

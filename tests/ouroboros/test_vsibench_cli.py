@@ -77,6 +77,8 @@ def test_audit_json_and_disagreements_file(few_questions: Path, meta_path: Path,
     [
         (("--out", "x.txt"), "expected a .jsonl or .csv"),
         (("--distance-mode", "manhattan"), "--distance-mode must be one of"),
+        (("--reading", "loose"), "--reading must be one of"),
+        (("--pruned", "no_such_ids.txt"), "no_such_ids.txt"),
     ],
 )
 def test_audit_bad_options_exit_2(few_questions: Path, meta_path: Path, extra, message):
