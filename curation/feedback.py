@@ -27,24 +27,8 @@ from typing import Any
 import polars as pl
 
 from curation.bands import BandParams, band
-from curation.params import require_choice, require_in_range, require_int
+from curation.params import FeedbackParams
 from curation.tasks import task_group
-
-POLICIES = ("frontier", "spatialevo")
-
-
-@dataclass(frozen=True)
-class FeedbackParams:
-    policy: str = "frontier"  # frontier | spatialevo
-    smoothing: float = 0.5  # weight of this round in the moving average; 1 = forget the past
-    floor: float = 0.05  # no task or bin is ever starved: its weight never drops below this
-    n_examples: int = 5  # example questions per task and kind for the LLM proposer
-
-    def __post_init__(self) -> None:
-        require_choice("feedback", "policy", self.policy, POLICIES)
-        require_in_range("feedback", "smoothing", self.smoothing, 0.0, 1.0)
-        require_in_range("feedback", "floor", self.floor, 0.0, 1.0)
-        require_int("feedback", "n_examples", self.n_examples, 0)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -25,23 +24,10 @@ from curation.bands import BandParams, band, corrected
 from curation.diversity import mmr_order
 from curation.feedback import apportion
 from curation.filters.confidence import latest_confidence
-from curation.params import require_in_range, require_int
+from curation.params import SelectionParams
 from curation.tasks import task_group
 
 REASONS = ("selected", "over_budget", "invalid", "ambiguous", "trivial")  # plus any filter drop codes
-
-
-@dataclass(frozen=True)
-class SelectionParams:
-    budget: int = 200  # training examples per round
-    frontier: float = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
-    unscored_distance: float = 0.25  # rank of unscored rows, between frontier rows and extremes
-    diversity: float = 0.0  # MMR weight of redundancy within a task (0 = off; select() then needs vectors)
-
-    def __post_init__(self) -> None:
-        require_int("selection", "budget", self.budget, 0)
-        require_in_range("selection", "frontier", self.frontier, 0.0, 1.0)
-        require_in_range("selection", "unscored_distance", self.unscored_distance, 0.0, 1.0)
 
 
 def _reasons(bands: BandParams) -> pl.Expr:

@@ -1,9 +1,10 @@
 """params.yaml as frozen dataclasses: one section per stage, every key checked.
 
-Sections that belong to a lower layer use that layer's own config class
-(`bands` -> curation.bands.BandParams, `selection` -> curation.selection.SelectionParams,
-`feedback` -> curation.feedback.FeedbackParams, `train` -> training.train_params.TrainParams),
-so a knob and its default are defined once. Paths are relative to the directory that holds params.yaml.
+Sections that belong to a lower layer use that layer's own config class (`bands` ->
+curation.bands.BandParams; `selection`, `feedback` -> curation.params; `train` ->
+training.train_params.TrainParams; `vision.train` -> training.vision_params), so a knob
+and its default are defined once. Paths are relative to the directory that holds
+params.yaml.
 Unknown keys, wrong types and bad values raise ParamsError naming the dotted key.
 """
 
@@ -14,8 +15,7 @@ from typing import Any, Literal
 import yaml
 
 from curation.bands import BandParams
-from curation.feedback import FeedbackParams
-from curation.selection import SelectionParams
+from curation.params import FeedbackParams, SelectionParams
 from ouroboros.config import build
 from ouroboros.errors import ParamsError
 from training.train_params import TrainParams
