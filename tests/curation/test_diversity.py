@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from curation.diversity import mmr_order, row_vectors
-from curation.selection import SelectionParams, select
+from curation.params import SelectionParams
+from curation.selection import select
 from tests.curation.builders import qa_frame, scores_frame
 
 # Two tight look-alike clusters along x and one lone point along y.
@@ -42,9 +43,9 @@ def test_selection_with_diversity_spreads_the_slice_over_scenes():
     scores = scores_frame([{"qa_id": f"a{i}", "confidence": 0.5 + 0.01 * i} for i in range(4)]
                           + [{"qa_id": f"b{i}", "confidence": 0.3} for i in range(2)])
     vectors = {f"a{i}": np.array([1.0, 0.01 * i]) for i in range(4)} | {f"b{i}": np.array([0.0, 1.0]) for i in range(2)}
-    plain, _ = select(rows, 2, SelectionParams(), scores=scores)
-    spread, _ = select(rows, 2, SelectionParams(diversity=0.5), scores=scores, vectors=vectors)
+    plain, _ = select(rows, SelectionParams(budget=2), scores=scores)
+    spread, _ = select(rows, SelectionParams(budget=2, diversity=0.5), scores=scores, vectors=vectors)
     assert sorted(plain["qa_id"]) == ["a0", "a1"]
     assert "a0" in spread["qa_id"] and {q[0] for q in spread["qa_id"]} == {"a", "b"}  # one per scene
     with pytest.raises(ValueError, match="needs a vector per row; none for qa_id 'a0'"):
-        select(rows, 2, SelectionParams(diversity=0.5), scores=scores)
+        select(rows, SelectionParams(budget=2, diversity=0.5), scores=scores)
