@@ -8,6 +8,8 @@ SUMMARY = {
     "r0": {"counts": {"proposed": 10, "valid": 8, "ambiguous": 1, "selected": 5},
            "eval": {"overall": 20.0, "object_counting": 30.0}, "eval_blind": {"overall": 19.0}},
     "r1": {"counts": {"proposed": 12, "valid": 9, "ambiguous": 2, "dropped_trivial": 3, "selected": 4},
+           "bands": {"object_counting": {"easy": 3, "frontier": 6, "hard": 1},
+                     "room_size_estimation": {"easy": 0, "frontier": 2, "hard": 0}},
            "eval": {"overall": 25.5, "object_counting": 40.0}, "eval_blind": {}},
 }
 
@@ -22,7 +24,9 @@ def test_summary_tables_fit_80_columns_and_show_every_round():
     counts, evals = render(counts_table(SUMMARY)), render(eval_table(SUMMARY))
     assert all(len(line) <= 80 for line in (counts + evals).splitlines())
     r1 = next(line for line in counts.splitlines() if "r1" in line)
-    assert [c.strip() for c in r1.split("│")[1:-1]] == ["r1", "12", "9", "2", "3", "0", "4"]
+    assert [c.strip() for c in r1.split("│")[1:-1]] == ["r1", "12", "9", "2", "3", "0", "4", "3/8/1"]
+    r0 = next(line for line in counts.splitlines() if "r0" in line)
+    assert r0.split("│")[-2].strip() == "-"  # no scores, no bands
     assert "count" in evals and "25.5" in evals and "19.0" in evals
 
 
