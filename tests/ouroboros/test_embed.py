@@ -49,9 +49,9 @@ def test_embed_writes_one_vector_per_frame_and_question_and_leaves_frames_alone(
     assert fingerprint_frame(lake.read("frames"), "frames") == frames_before
     assert "embedding" not in lake.scan("frames").collect_schema().names()
     manifest = json.loads((ws.embeddings_dir / "frame.json").read_text())
-    assert manifest["encoder"].startswith("tiny-vision-32px@")
+    assert manifest["encoder"].startswith("tiny-vision-64px@")
     (physical, entry), = manifest["tables"].items()
-    assert physical.startswith("embeddings__frame-tiny-vision-32px-") and entry["rows"] == lake.count("frames")
+    assert physical.startswith("embeddings__frame-tiny-vision-64px-") and entry["rows"] == lake.count("frames")
 
 
 def test_similar_frame_lists_the_nearest_other_frames_with_distances(workspace):
