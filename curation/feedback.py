@@ -28,7 +28,7 @@ import polars as pl
 
 from curation.bands import BandParams, band
 from curation.params import FeedbackParams
-from curation.tasks import task_group
+from curation.tasks import task_group, task_group_column
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def compute_feedback(
         .join(qa.select("qa_id", "task", "template", "difficulty_bin", "question", "answer_type", "options"),
               on="qa_id")
         .with_columns(band(bands, "conf").alias("band"),
-                      pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("group"))
+                      task_group_column().alias("group"))
         .sort("qa_id")  # group_by's output order varies; the per-group float means must not
     )
     old_bins = {(b.task, b.template, b.bin): b for b in previous.bins} if previous else {}

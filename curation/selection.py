@@ -25,7 +25,7 @@ from curation.diversity import mmr_order
 from curation.feedback import apportion
 from curation.filters.confidence import latest_confidence
 from curation.params import SelectionParams
-from curation.tasks import task_group
+from curation.tasks import task_group_column
 
 REASONS = ("selected", "over_budget", "invalid", "ambiguous", "trivial")  # plus any filter drop codes
 
@@ -99,7 +99,7 @@ def select(
     if "confidence" not in work.columns:
         work = work.with_columns(pl.lit(None, pl.Float64).alias("confidence"))
     work = work.with_columns(_reasons(bands).alias("_reason"),
-                             pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("_group"))
+                             task_group_column().alias("_group"))
     rng = np.random.default_rng(seed)
     eligible = work.filter(pl.col("_reason").is_null()).with_columns(
         (corrected(bands) - params.frontier).abs().fill_null(params.unscored_distance).alias("_rank"),

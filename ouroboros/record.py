@@ -17,7 +17,7 @@ import polars as pl
 
 from curation.bands import BANDS, BandParams, band_counts
 from curation.feedback import Feedback
-from curation.tasks import task_group
+from curation.tasks import task_group_column
 from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
 from ouroboros.manifests import publish
 from ouroboros.params import Params
@@ -57,7 +57,7 @@ def band_table(rows: pl.DataFrame, scores: pl.DataFrame, bands: BandParams) -> d
     """{task group: {easy, frontier, hard}}: the round's sighted scores in the paper's bands."""
     sighted = scores.filter(~pl.col("blind")).group_by("qa_id").agg(pl.col("confidence").mean())
     scored = rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id").with_columns(
-        pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("group"))
+        task_group_column().alias("group"))
     counts = band_counts(scored, "group", bands)
     return {r["group"]: {b: r[b] for b in BANDS} for r in counts.iter_rows(named=True)}
 

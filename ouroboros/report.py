@@ -13,7 +13,7 @@ scored it).
 
 import polars as pl
 
-from curation.tasks import task_group
+from curation.tasks import task_group_column
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, read_json, write_json
 
@@ -37,7 +37,7 @@ def eval_table(rounds: list[dict]) -> pl.DataFrame:
 def budget_table(qa: pl.DataFrame) -> pl.DataFrame:
     """One row per round, one column per task group: rows selected for training."""
     selected = qa.filter(pl.col("selected") & (pl.col("split") == "train")).with_columns(
-        pl.col("task").map_elements(task_group, return_dtype=pl.String).alias("group"))
+        task_group_column().alias("group"))
     counts = selected.group_by("round", "group").len("n")
     wide = counts.pivot(on="group", index="round", values="n", sort_columns=True).sort("round")
     return wide.fill_null(0).with_columns(pl.col("round").cast(pl.Int64))

@@ -5,6 +5,8 @@ route_planning is deliberately absent: VSI-Bench's routes are human-written walk
 free space nor the walk, so a generated route would not be the benchmark's task.
 """
 
+import polars as pl
+
 from curation.tasks.base import BINS, Candidate, Draw, TaskFamily
 from curation.tasks.obj_appearance_order import ObjAppearanceOrder
 from curation.tasks.object_abs_distance import ObjectAbsDistance
@@ -36,6 +38,11 @@ def task_group(task: str) -> str:
     return family.name if family is not None else task
 
 
+def task_group_column() -> pl.Expr:
+    """`task_group` of each row's `task`, as a polars expression (one rule for every table)."""
+    return pl.col("task").map_elements(task_group, return_dtype=pl.String)
+
+
 def task_keys(*, with_frames: bool) -> list[tuple[str, str, str]]:
     """Every (task, template, difficulty bin) the template proposer can aim at."""
     return [
@@ -47,4 +54,5 @@ def task_keys(*, with_frames: bool) -> list[tuple[str, str, str]]:
     ]
 
 
-__all__ = ["BINS", "FAMILIES", "TASKS", "Candidate", "Draw", "TaskFamily", "task_group", "task_keys"]
+__all__ = ["BINS", "FAMILIES", "TASKS", "Candidate", "Draw", "TaskFamily", "task_group", "task_group_column",
+           "task_keys"]
