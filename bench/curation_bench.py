@@ -17,11 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from curation.execute import execute  # noqa: E402
 from curation.executor import Executor  # noqa: E402
 from curation.filters import DEFAULT_RECIPE, FilterContext, apply_recipe  # noqa: E402
+from curation.gold import execute_proposals  # noqa: E402
 from curation.proposer import TemplateProposer  # noqa: E402
-from curation.scenes import load_vsibench_meta  # noqa: E402
+from curation.scenes.metadata import load_vsibench_meta  # noqa: E402
 
 META = ROOT.parent / "shared" / "data" / "vsibench_meta" / "scannet_meta_info_val.json"
 QUESTIONS_PER_SCENE = 2
@@ -40,12 +40,13 @@ def main() -> None:
     budget = QUESTIONS_PER_SCENE * args.scenes
     by_id = {s.scene_id: s for s in scenes}
     with Executor(workers=args.workers) as executor:
-        execute(TemplateProposer(seed=99).propose(scenes[:20], 20), scenes[:20], executor)  # start the workers
+        warmup = TemplateProposer(seed=99).propose(scenes[:20], 20)
+        execute_proposals(warmup, scenes[:20], executor)  # start the workers
 
         t0 = time.perf_counter()
         proposals = TemplateProposer(seed=0).propose(scenes, budget)
         t1 = time.perf_counter()
-        executed = execute(proposals, by_id, executor)
+        executed = execute_proposals(proposals, by_id, executor)
         t2 = time.perf_counter()
         ctx = FilterContext(scenes=by_id, executor=executor, seed=0)
         filtered = apply_recipe(executed, DEFAULT_RECIPE, ctx)

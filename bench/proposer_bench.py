@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from curation.chat import ChatClient  # noqa: E402
-from curation.execute import execute  # noqa: E402
 from curation.executor import Executor  # noqa: E402
-from curation.frames import render_rows  # noqa: E402
+from curation.gold import execute_proposals  # noqa: E402
 from curation.proposer import LLMProposer, load_corpus  # noqa: E402
-from curation.scenes import load_vsibench_meta  # noqa: E402
+from curation.scenes.frames import render_rows  # noqa: E402
+from curation.scenes.metadata import load_vsibench_meta  # noqa: E402
 from tests.replay_server import ReplayServer  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -39,7 +39,7 @@ def run(url: str, model: str, concurrency: int, scenes, images, n: int, executor
     t0 = time.perf_counter()
     rows = proposer.propose(scenes, n, images=images)
     seconds = time.perf_counter() - t0
-    executed = execute(rows, scenes, executor)
+    executed = execute_proposals(rows, scenes, executor)
     valid = executed.filter(executed["answer"].is_not_null()).height
     return n / seconds, valid / n, proposer.stats.summary()
 

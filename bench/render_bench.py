@@ -3,7 +3,7 @@
 A procedural room with 30 objects, a 16-frame walk, rendered at 224x224 (the issue's
 target: >= 20 frames/s) and at 64x64 (what the demo uses). The baseline is the cost a
 rendered frame is paired with on its way into the lake: PNG encoding of that frame
-(curation.frames.png_bytes). Prints frames/s and ratio = render time / PNG time.
+(curation.scenes.frames.png_bytes). Prints frames/s and ratio = render time / PNG time.
 
     python bench/render_bench.py
 """
@@ -19,10 +19,10 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from curation.camera import walkthrough  # noqa: E402
-from curation.frames import png_bytes  # noqa: E402
-from curation.procedural import generate_scene  # noqa: E402
-from curation.render import render_path  # noqa: E402
+from curation.scenes.camera import walkthrough  # noqa: E402
+from curation.scenes.frames import png_bytes  # noqa: E402
+from curation.scenes.procedural import generate_scene  # noqa: E402
+from curation.scenes.render import render_path  # noqa: E402
 
 TARGET_FPS = 20.0
 N_FRAMES = 16

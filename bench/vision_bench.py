@@ -1,7 +1,7 @@
 """Do pretrained eyes make the tiny solver see? Counting and room size from overview frames.
 
 The default world's rooms (params.yaml `scenes.world`) drawn as overview frames
-(curation.overview), questions "How many X(s) are in this room?" and "What is the size
+(curation.scenes.overview), questions "How many X(s) are in this room?" and "What is the size
 of this room?", the tiny solver fine-tuned for STEPS steps, scored on held-out rooms:
 
 - baseline: the random-init encoder trained end to end (what the loop had before);
@@ -27,9 +27,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from curation.frames import png_bytes  # noqa: E402
-from curation.overview import overview, token_targets  # noqa: E402
-from curation.procedural import generate_scene  # noqa: E402
+from curation.scenes.frames import png_bytes  # noqa: E402
+from curation.scenes.overview import overview, token_targets  # noqa: E402
+from curation.scenes.procedural import generate_scene  # noqa: E402
 from curation.tasks.base import spoken  # noqa: E402
 from ouroboros.params import load_params  # noqa: E402
 from training.confidence import score  # noqa: E402

@@ -17,10 +17,10 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from curation.camera import walkthrough  # noqa: E402
-from curation.procedural import generate_scene  # noqa: E402
-from curation.render import render_path  # noqa: E402
-from curation.scenes import load_vsibench_meta  # noqa: E402
+from curation.scenes.camera import walkthrough  # noqa: E402
+from curation.scenes.metadata import load_vsibench_meta  # noqa: E402
+from curation.scenes.procedural import generate_scene  # noqa: E402
+from curation.scenes.render import render_path  # noqa: E402
 
 META = ROOT / ".." / "shared" / "data" / "vsibench_meta"
 N_FRAMES, SIZE, LABEL = 8, 112, 14

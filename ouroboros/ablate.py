@@ -20,12 +20,12 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from ouroboros.base import train_base
+from ouroboros.build_scenes import build_scenes
 from ouroboros.evalset import build_evalset
 from ouroboros.params import LoopParams, Params, RoundRef
-from ouroboros.prepare import prepare
 from ouroboros.round import run_round
 from ouroboros.vision import pretrain
+from ouroboros.warm_start import warm_start
 from ouroboros.workspace import Workspace, read_json, write_json
 
 POLICIES = ("closed", "open", "static")
@@ -36,10 +36,10 @@ T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228)
 def common_start(params: Params, root: Path) -> Workspace:
     """Scenes, frames, eval set, pretrained eyes and base solver of one seed, shared by every policy."""
     ws = Workspace(root / "common")
-    prepare(params, ws)
+    build_scenes(params, ws)
     build_evalset(params, ws)
     pretrain(params, ws)
-    train_base(params, ws)
+    warm_start(params, ws)
     return ws
 
 

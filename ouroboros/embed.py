@@ -12,8 +12,7 @@ partition large enough gets an ANN index (store.vectors.build_index).
 import polars as pl
 
 from ouroboros.fingerprints import partition_fingerprints
-from ouroboros.params import Params
-from ouroboros.prepare import solver_frames
+from ouroboros.params import Params, solver_frames
 from ouroboros.vision import pretrained_solver
 from ouroboros.workspace import Workspace, write_json
 from store import Lake

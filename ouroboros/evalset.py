@@ -15,8 +15,9 @@ partition `qa__eval` (split "eval", the version tagged `eval`) and runs/eval/fin
 import polars as pl
 
 from curation.executor import Executor
-from curation.scenes import Scene
-from curation.vsibench import evalset_rows, load_annotations, load_pruned_ids
+from curation.scenes.metadata import Scene
+from curation.vsibench.annotations import load_annotations, load_pruned_ids
+from curation.vsibench.evalset import evalset_rows
 from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.inputs import load_frames, load_scenes, split_scenes

@@ -9,9 +9,9 @@ import polars as pl
 
 from curation.bands import BandParams
 from curation.history import QA_COLUMNS, SceneHistory, scene_history
-from curation.scenes import Scene
-from curation.video import sample_indices
-from curation.visibility import frame_info
+from curation.scenes.metadata import Scene
+from curation.scenes.video import sample_indices
+from curation.scenes.visibility import frame_info
 from ouroboros.errors import StageInputError
 from store import Lake
 
@@ -26,7 +26,7 @@ def is_held_out(scene_id: str, eval_fraction: float) -> bool:
 def load_scenes(lake: Lake) -> list[Scene]:
     rows = lake.read("scenes")
     if rows.is_empty():
-        raise StageInputError(f"lake {lake.path} has no scenes (run `ouro prepare` / `dvc repro scenes`)")
+        raise StageInputError(f"lake {lake.path} has no scenes (run `ouro scenes build` / `dvc repro scenes`)")
     return sorted((Scene.from_row(r) for r in rows.iter_rows(named=True)), key=lambda s: s.scene_id)
 
 

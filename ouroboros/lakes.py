@@ -78,5 +78,5 @@ def open_lake(spec: str | Path, *, pins: dict[str, int] | None = None, must_exis
     if "://" not in uri and is_manifest_dir(Path(uri)):
         uri, pins = read_pins(Path(uri))
     if "://" not in uri and must_exist and not Path(uri).is_dir():
-        raise LakeAccessError(uri, "no lake at this path (create one with `ouro scenes import` or `ouro prepare`)")
+        raise LakeAccessError(uri, "no lake at this path (create one with `ouro scenes import` or `ouro scenes build`)")
     return Lake(uri, storage_options=storage_options(uri, env), pins=pins)

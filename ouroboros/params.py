@@ -27,7 +27,7 @@ Recipe = list[dict[str, dict[str, Any] | None]]
 
 @dataclass(frozen=True)
 class WorldParams:
-    """Knobs of the procedural rooms (curation.procedural.generate_scene); None draws each
+    """Knobs of the procedural rooms (curation.scenes.procedural.generate_scene); None draws each
     scene's value from its seed, over the generator's whole range."""
 
     n_objects: list[int] | None = None  # [lo, hi]: each room gets a count in this range
@@ -250,3 +250,9 @@ def load_params(path: str | Path = "params.yaml") -> Params:
 
 def section_names() -> list[str]:
     return [f.name for f in fields(Params)]
+
+
+def solver_frames(params: Params) -> dict[str, int]:
+    """Frame settings (and tiny sizes) the solver is built with."""
+    extra = dict(params.solver.size) if params.solver.spec == "tiny" else {}
+    return {"image_size": params.solver.image_size, "max_frames": params.solver.max_frames, **extra}

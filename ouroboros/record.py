@@ -26,7 +26,7 @@ from store.views import reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
-# Round 0 is the base stage, which selects nothing: a selection knob must not change its row.
+# Round 0 is the warm-start stage, which selects nothing: a selection knob must not change its row.
 BASE_SECTIONS = ("seed", "proposer", "filters", "bands", "feedback", "vision", "solver", "train", "base")
 CONFIDENCE_BINS = [i / 10 for i in range(11)]
 

@@ -26,8 +26,7 @@ from curation.feedback import Feedback, compute_feedback
 from curation.selection import select, with_selected
 from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.inputs import load_history
-from ouroboros.params import Params
-from ouroboros.prepare import solver_frames
+from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
     SAMPLE_COLUMNS,

@@ -1,7 +1,7 @@
 """The steps a stage composes, each a function over tables (DESIGN.md "data flow").
 
 propose -> execute + filter (before scoring) -> score -> filter (after scoring) ->
-select -> train -> evaluate -> feedback. The base stage, the rounds and the ablation
+select -> train -> evaluate -> feedback. The warm-start stage, the rounds and the ablation
 all call these, so a step means the same thing everywhere.
 """
 
@@ -12,14 +12,14 @@ import numpy as np
 import polars as pl
 
 from curation.chat import ChatClient
-from curation.execute import execute
 from curation.executor import Executor
 from curation.feedback import Feedback
 from curation.filters import FilterContext, apply_recipe
+from curation.gold import execute_proposals
 from curation.history import SceneHistory, scene_weights
 from curation.proposer import CorpusProposer, LLMProposer, TemplateProposer
-from curation.scenes import Scene
-from curation.vsibench import debiased_qa_ids
+from curation.scenes.metadata import Scene
+from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.console import err_console
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams
@@ -73,7 +73,7 @@ def execute_and_filter(
     programs on jittered scenes, so they share the warm workers; llm_check asks `chat`)."""
     by_id = {s.scene_id: s for s in scenes}
     with Executor(workers=f.workers, timeout_s=f.timeout_s) as executor:
-        rows = execute(proposals, by_id, executor, frame_info=infos)
+        rows = execute_proposals(proposals, by_id, executor, frame_info=infos)
         ctx = FilterContext(scenes=by_id, frame_info=infos, executor=executor, seed=seed, chat=chat,
                             images=images or {}, embed_questions=question_encoder(f.before_scoring))
         rows = apply_recipe(rows, f.before_scoring, ctx)

@@ -4,23 +4,22 @@
 
 Renders `vision.scenes` procedural rooms of the configured world (seeds disjoint from
 the pipeline's scenes, so no training or eval room is seen here), draws each one's
-overview frame and its dense targets (curation.overview.token_targets), and trains the
+overview frame and its dense targets (curation.scenes.overview.token_targets), and trains the
 random-init tiny solver's encoder on them (training.vision_pretrain). The saved solver
-(runs/vision/solver) is what the base stage starts from. A real checkpoint already has
+(runs/vision/solver) is what the warm-start stage starts from. A real checkpoint already has
 eyes: for `solver.spec` other than "tiny", or `vision.enabled: false`, the stage writes
 only its metrics, saying why it skipped.
 """
 
 import numpy as np
 
-from curation.categories import CATEGORIES
-from curation.frames import png_bytes
-from curation.overview import overview, token_targets
-from curation.procedural import generate_scene
+from curation.scenes.categories import CATEGORIES
+from curation.scenes.frames import png_bytes
+from curation.scenes.overview import overview, token_targets
+from curation.scenes.procedural import generate_scene
 from ouroboros.console import track
 from ouroboros.errors import StageInputError
-from ouroboros.params import Params
-from ouroboros.prepare import solver_frames
+from ouroboros.params import Params, solver_frames
 from ouroboros.workspace import Workspace, write_json
 from training.solver import load_solver
 from training.vision_pretrain import pretrain_vision
@@ -33,7 +32,7 @@ def vision_solver_dir(ws: Workspace):
 
 
 def pretrained_solver(params: Params, ws: Workspace) -> str:
-    """What the base stage starts from: the pretrained solver when the stage made one."""
+    """What the warm-start stage starts from: the pretrained solver when the stage made one."""
     saved = vision_solver_dir(ws)
     return str(saved) if (saved / "solver.json").is_file() else params.solver.spec
 

@@ -5,7 +5,7 @@ is random, and the answer-only language loss reaches it too weakly for it to lea
 see (a fine-tuned tiny solver scores the same with another scene's frames as with its
 own). So the encoder (patch embedding, blocks and the merger that makes the tokens the
 language model reads) is first trained to predict, for every output token, dense
-targets that the renderer knows exactly (curation.overview.token_targets: what each
+targets that the renderer knows exactly (curation.scenes.overview.token_targets: what each
 image cell shows, how many objects of each category stand in it, how much of it is
 room), through a linear head that is then thrown away. The rounds then keep the encoder
 frozen (TrainParams.freeze_vision), as real VLM fine-tuning often does, so what it

@@ -1,6 +1,6 @@
 """Sandboxed, VQAGen-compatible executor for model-written QA programs.
 
-`execute(code, scene, frame_info=None, timeout_s=1.0) -> ExecResult` runs one program;
+`run_program(code, scene, frame_info=None, timeout_s=1.0) -> ExecResult` runs one program;
 `Executor(workers=None, timeout_s=1.0, memory_mb=512)` runs batches with `.map(jobs)`.
 Programs never run in the caller's process. The pure geometry (VSI-Bench's sampled box
 distance, the exact box distance, direction angles and bins) lives in
@@ -20,7 +20,7 @@ _EXPORTS = {
     "STATUSES": "pool",
     "ExecResult": "pool",
     "Executor": "pool",
-    "execute": "pool",
+    "run_program": "pool",
     "CheckResult": "static_check",
     "check_program": "static_check",
     **{
@@ -64,5 +64,5 @@ if TYPE_CHECKING:
         sampled_box_distance,
         sampled_category_distance,
     )
-    from curation.executor.pool import STATUSES, ExecResult, Executor, execute  # noqa: F401
+    from curation.executor.pool import STATUSES, ExecResult, Executor, run_program  # noqa: F401
     from curation.executor.static_check import CheckResult, check_program  # noqa: F401

@@ -426,7 +426,7 @@ _shared: Executor | None = None
 _shared_lock = threading.Lock()
 
 
-def execute(code: str, scene: dict, frame_info: dict | None = None, timeout_s: float = 1.0) -> ExecResult:
+def run_program(code: str, scene: dict, frame_info: dict | None = None, timeout_s: float = 1.0) -> ExecResult:
     """Run one program on one scene in a sandbox worker (a shared warm one-worker pool)."""
     global _shared
     with _shared_lock:

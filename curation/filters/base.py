@@ -17,7 +17,7 @@ import polars as pl
 
 from curation.bands import BandParams
 from curation.errors import UnknownNameError
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 
 
 @dataclass(frozen=True)

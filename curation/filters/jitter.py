@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 
 CORNERS = np.array(list(itertools.product((-0.5, 0.5), repeat=3)))  # (8, 3), unit box corners
 

@@ -14,9 +14,9 @@ import math
 import polars as pl
 
 from curation.errors import ParamError
-from curation.execute import gold_answer, run_jobs
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.filters.jitter import jitter_meta
+from curation.gold import gold_answer, run_jobs
 from curation.params import require_in_range, require_int
 
 

@@ -24,7 +24,7 @@ from curation.errors import CorpusFormatError
 from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_int
 from curation.proposer.rows import proposal_frame, proposal_row
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 from curation.tasks import Candidate
 from curation.tasks.base import lettered, option_text, shuffled, single_box_categories, spoken
 

@@ -4,7 +4,7 @@ One line per category: count, and for up to `max_boxes` boxes the centroid and e
 lengths in metres (2 decimals), in the scene's frame (+z up).
 """
 
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 
 
 def describe_scene(scene: Scene, *, max_boxes: int = 3) -> str:

@@ -25,7 +25,7 @@ from curation.params import require_int
 from curation.proposer.describe import describe_scene
 from curation.proposer.llm_reply import MalformedReply, parse_reply
 from curation.proposer.rows import proposal_frame, proposal_row
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 from curation.tasks import TASKS, Candidate
 from curation.tasks.base import lettered, shuffled
 

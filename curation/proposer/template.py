@@ -21,7 +21,7 @@ from curation.feedback import Feedback, proposal_counts
 from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_choice, require_int
 from curation.proposer.rows import proposal_frame, proposal_row
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 from curation.tasks import BINS, TASKS, Candidate, Draw, task_keys
 from curation.tasks.base import DISTANCE_FUNCTIONS
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from curation.scenes import Box, Scene
+from curation.scenes.metadata import Box, Scene
 
 BINS = ("easy", "medium", "hard")
 LETTERS = "ABCDEFGHIJ"
@@ -89,7 +89,7 @@ class TaskFamily(ABC):
         with the default `reading`; see READINGS).
 
         `roles` names the categories in metadata spelling, keyed as
-        `curation.vsibench_parse.ParsedQuestion.categories` keys them ("object"; "a"/"b";
+        `curation.vsibench.parse.ParsedQuestion.categories` keys them ("object"; "a"/"b";
         "target"/"choices"; "standing"/"facing"/"query"; "order"). The audit and the eval
         set build their programs here, so they and the proposer share one source of truth.
         """

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from curation.scenes import Box
+from curation.scenes.metadata import Box
 
 
 def centroid(box: Box) -> np.ndarray:

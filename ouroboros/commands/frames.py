@@ -4,9 +4,9 @@ from pathlib import Path
 
 import typer
 
-from curation.frames import render_rows
-from curation.scenes import Scene
-from curation.video import ingest_video
+from curation.scenes.frames import render_rows
+from curation.scenes.metadata import Scene
+from curation.scenes.video import ingest_video
 from ouroboros.console import console, track, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import LAKE_OPTION, open_lake

@@ -1,6 +1,7 @@
 """The pipeline verbs: one DVC stage each (dvc.yaml), one function over tables each.
 
-    ouro prepare | ouro evalset | ouro vision | ouro embed | ouro base | ouro round N --prev M | ouro report
+    ouro scenes build | ouro evalset | ouro vision | ouro embed | ouro warm-start | ouro round N --prev M
+    | ouro report
 """
 
 from pathlib import Path
@@ -36,9 +37,9 @@ def _summary(title: str, payload: dict) -> None:
 
 
 @user_errors
-def prepare(params: Path = PARAMS, root: Path = ROOT) -> None:
+def build_scenes(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `scenes`: import + generate scenes, render their frames."""
-    from ouroboros.prepare import prepare as run
+    from ouroboros.build_scenes import build_scenes as run
 
     p = load_params(params)
     _summary("scenes", run(p, workspace(root, p)))
@@ -74,12 +75,12 @@ def embed(
 
 
 @user_errors
-def base(params: Path = PARAMS, root: Path = ROOT) -> None:
-    """Stage `base`: the round-0 solver (a short warm start for the tiny CPU solver)."""
-    from ouroboros.base import train_base
+def warm_start(params: Path = PARAMS, root: Path = ROOT) -> None:
+    """Stage `warm_start`: the round-0 solver (a short warm start for the tiny CPU solver)."""
+    from ouroboros.warm_start import warm_start as run
 
     p = load_params(params)
-    _summary("round 0 (base)", train_base(p, workspace(root, p)))
+    _summary("round 0 (warm start)", run(p, workspace(root, p)))
 
 
 @user_errors

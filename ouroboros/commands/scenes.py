@@ -4,12 +4,15 @@ from pathlib import Path
 
 import typer
 
-from curation.procedural import generate_scene
-from curation.scenes import load_vsibench_meta
+from curation.scenes.metadata import load_vsibench_meta
+from curation.scenes.procedural import generate_scene
+from ouroboros.commands import pipeline
 from ouroboros.console import console, track, user_errors
 from ouroboros.lakes import LAKE_OPTION, open_lake
 
-app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms.", no_args_is_help=True)
+app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms, build the pipeline's "
+                       "scenes stage.", no_args_is_help=True)
+app.command("build")(pipeline.build_scenes)
 
 
 @app.command("import")

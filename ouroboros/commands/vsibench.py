@@ -8,25 +8,13 @@ import typer
 from rich import box
 from rich.table import Table
 
-from curation.executor import Executor
-from curation.frames import render_rows
-from curation.scenes import Scene, load_vsibench_meta
 from curation.tasks.base import DISTANCE_FUNCTIONS, READINGS
-from curation.video import ingest_video
-from curation.vsibench import (
-    audit,
-    debiased_qa_ids,
-    debiased_summary,
-    disagreements,
-    evalset_rows,
-    load_annotations,
-    load_pruned_ids,
-    summary,
-    summary_json,
-)
+from curation.vsibench.audit import debiased_summary, disagreements, summary, summary_json
+from curation.vsibench.evalset import debiased_qa_ids
+from ouroboros.benchmark import BENCHMARK_TIMEOUT_S, audit_benchmark, write_benchmark_evalset
 from ouroboros.console import console, err_console, user_errors
 from ouroboros.errors import CliInputError
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import LAKE_OPTION
 
 app = typer.Typer(help="VSI-Bench: audit its labels, build an eval set from its questions.", no_args_is_help=True)
 
@@ -35,22 +23,12 @@ META = typer.Option(..., "--meta", help="VSI-Bench meta_info JSON of the scenes 
 DISTANCE_MODE = typer.Option("vsibench", "--distance-mode", help="Box distance: vsibench (sampled) or exact.")
 WORKERS = typer.Option(2, "--workers", min=1, help="Sandbox worker processes.")
 PRUNED = typer.Option(None, "--pruned", help="VSI-Bench-Debiased pruned ids (one a line): also report the kept subset.")
+TIMEOUT = typer.Option(BENCHMARK_TIMEOUT_S, "--timeout-s", min=0.1, help="Time limit of one program (seconds).")
 
 
 def reading_option(default: str):
     return typer.Option(default, "--reading", help="How 'the X' is read: unique (exactly one box, as generated "
                                                    "questions) or benchmark (duplicate boxes read as VSI-Bench did).")
-
-
-def load_scenes(paths: list[Path]) -> dict[str, Scene]:
-    """Scenes of every meta file by name; a name in two files must be the same scene."""
-    scenes: dict[str, Scene] = {}
-    for path in paths:
-        for scene in load_vsibench_meta(path):
-            if scene.name in scenes and scenes[scene.name].scene_id != scene.scene_id:
-                raise CliInputError(f"scene {scene.name!r} differs between meta files (second: {path})")
-            scenes[scene.name] = scene
-    return scenes
 
 
 def _check_mode(mode: str, reading: str) -> None:
@@ -94,16 +72,15 @@ def audit_cmd(
     reading: str = reading_option("unique"),
     pruned: Path | None = PRUNED,
     workers: int = WORKERS,
+    timeout_s: float = TIMEOUT,
 ) -> None:
     """Re-derive every label the metadata can give with our task programs and compare with the official one."""
     _check_mode(distance_mode, reading)
     if out is not None and out.suffix not in (".jsonl", ".csv"):
         raise CliInputError(f"--out {out}: expected a .jsonl or .csv file name")
-    rows = load_annotations(annotations)
-    removed = load_pruned_ids(pruned) if pruned is not None else None
-    scenes = load_scenes(meta)
-    with Executor(workers=workers, timeout_s=5.0) as executor:
-        audited = audit(rows, scenes, executor, distance_mode=distance_mode, reading=reading)
+    result = audit_benchmark(annotations, meta, distance_mode=distance_mode, reading=reading, pruned=pruned,
+                             workers=workers, timeout_s=timeout_s)
+    audited, removed = result.rows, result.pruned
     missed = disagreements(audited)
     if out is not None:
         _write_disagreements(missed, out)
@@ -138,42 +115,20 @@ def evalset_cmd(
     reading: str = reading_option("benchmark"),
     pruned: Path | None = PRUNED,
     workers: int = WORKERS,
+    timeout_s: float = TIMEOUT,
 ) -> None:
     """Write the benchmark's derivable questions as the lake's eval partition of qa (replacing it)."""
     _check_mode(distance_mode, reading)
-    if videos is not None and not videos.is_dir():
-        raise CliInputError(f"--videos {videos}: no such folder")
-    store = open_lake(lake)
-    rows = load_annotations(annotations)
-    removed = load_pruned_ids(pruned) if pruned is not None else None
-    scenes = load_scenes(meta)
-    wanted = sorted(set(rows["scene_name"]))
-    missing = [n for n in wanted if n not in scenes]
+    written = write_benchmark_evalset(
+        annotations, meta, lake, videos=videos, n_frames=n_frames, size=size, distance_mode=distance_mode,
+        reading=reading, pruned=pruned, workers=workers, timeout_s=timeout_s,
+    )
+    qa, removed, missing, video_scenes = written.rows, written.pruned, written.missing_scenes, written.video_scenes
     if missing:
         err_console.print(f"{len(missing)} scene(s) not in the meta files, their questions skipped, e.g. {missing[0]}")
-    chosen = [scenes[n] for n in wanted if n in scenes]
-    store.write("scenes", [s.to_row() for s in chosen], mode="insert_new")
-    frame_rows, frames_by_scene, video_scenes = [], {}, set()
-    for scene in chosen:
-        video = videos / f"{scene.name}.mp4" if videos is not None else None
-        if video is not None and video.is_file():
-            produced = ingest_video(video, scene.scene_id, n_frames)
-            video_scenes.add(scene.name)
-        else:
-            produced = render_rows(scene, n_frames=n_frames, size=size)
-        frame_rows += produced
-        frames_by_scene[scene.name] = [r["frame_id"] for r in sorted(produced, key=lambda r: r["index"])]
-    if frame_rows:
-        store.write("frames", frame_rows, mode="insert_new")
-    with Executor(workers=workers, timeout_s=5.0) as executor:
-        qa = evalset_rows(
-            rows, scenes, frames_by_scene, executor, video_scenes=video_scenes, distance_mode=distance_mode,
-            reading=reading, pruned_ids=removed,
-        )
-    store.write("qa", qa, mode="overwrite", partition="eval")
     kept = qa.group_by("task").len().sort("task")
     console.print(
-        f"eval set: {len(qa)} of {len(rows)} question(s) on {len(chosen)} scene(s) "
+        f"eval set: {len(qa)} of {written.n_annotations} question(s) on {len(written.scenes)} scene(s) "
         f"({len(video_scenes)} with real video) written to {lake} (qa, partition eval)",
         highlight=False,
     )

@@ -10,7 +10,7 @@ import polars as pl
 
 from curation.flags import FLAG_DTYPE
 from curation.proposer.rows import PROPOSAL_SCHEMA
-from curation.scenes import Box, Scene
+from curation.scenes.metadata import Box, Scene
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 SCANNET_META = DATA / "vsibench_meta" / "scannet_meta_info_val.json"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from curation.scenes import Scene, load_vsibench_meta
+from curation.scenes.metadata import Scene, load_vsibench_meta
 from tests.conftest import shared_file
 from tests.curation.builders import make_box, make_scene
 

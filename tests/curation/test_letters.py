@@ -2,7 +2,7 @@ from collections import Counter
 
 import polars as pl
 
-from curation.execute import execute
+from curation.gold import execute_proposals
 from curation.proposer import TemplateProposer
 
 
@@ -10,7 +10,7 @@ def test_gold_letters_are_uniform_over_1000_executed_questions(real_scenes, exec
     rows = TemplateProposer(seed=11).propose(real_scenes, 6600)  # relative direction gets a sixth
     mca = rows.filter(pl.col("task").str.starts_with("object_rel_direction")).head(1000)
     assert mca.height == 1000
-    out = execute(mca, real_scenes, executor).filter(pl.col("answer").is_not_null())
+    out = execute_proposals(mca, real_scenes, executor).filter(pl.col("answer").is_not_null())
     assert out.height > 700
     for n_options, group in out.group_by(pl.col("options").list.len()):
         counts = Counter(group["answer"])

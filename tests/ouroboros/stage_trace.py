@@ -65,13 +65,18 @@ def stage_names(stage: str) -> set[str]:
 
 
 def callback(args: list[str]):
-    """The function behind `ouro <verb> ...` (top-level verbs only, as the stages use)."""
+    """The function behind `ouro <verb> ...` or `ouro <group> <verb> ...`."""
     from ouroboros.cli import app  # the CLI, only when a verb is looked up
 
     for info in app.registered_commands:
         if (info.name or info.callback.__name__) == args[0]:
             return info.callback
-    raise LookupError(f"dvc.yaml runs `ouro {args[0]}`, which is not an `ouro` verb")
+    for group in app.registered_groups:
+        if group.name == args[0] and len(args) > 1:
+            for info in group.typer_instance.registered_commands:
+                if (info.name or info.callback.__name__) == args[1]:
+                    return info.callback
+    raise LookupError(f"dvc.yaml runs `ouro {' '.join(args[:2])}`, which is not an `ouro` verb")
 
 
 def ouro_args(stage: str, spec: dict) -> list[str]:

@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
 from ouroboros.embed import embed
-from ouroboros.prepare import prepare
 from ouroboros.workspace import Workspace
 from store.fingerprint import fingerprint_frame
 from tests.ouroboros.pipeline_fixtures import write_params
@@ -34,7 +34,7 @@ def workspace(tmp_path_factory):
     params = load_params(write_params(root, scenes={"meta": [], "max_real": 0, "procedural": 2, "eval_fraction": 0.5},
                                       frames={"n_frames": 3, "size": 32}))
     ws = Workspace(root)
-    prepare(params, ws)
+    build_scenes(params, ws)
     frames_before = fingerprint_frame(ws.lake().read("frames"), "frames")
     ws.lake().write("qa", [qa_row(qa_id=q, question=text, split="eval", round=0) for q, text in QUESTIONS.items()],
                     partition="eval")

@@ -9,15 +9,15 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from ouroboros.base import train_base
+from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
 from ouroboros.errors import StageInputError
 from ouroboros.evalset import build_evalset, train_and_eval_scenes
 from ouroboros.params import LoopParams, load_params
-from ouroboros.prepare import prepare
 from ouroboros.report import report
 from ouroboros.round import run_round
 from ouroboros.vision import pretrain
+from ouroboros.warm_start import warm_start
 from ouroboros.workspace import Workspace
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import write_params
@@ -34,10 +34,10 @@ def workspace(tmp_path_factory):
     params = load_params(write_params(root, scenes={"meta": [meta], "max_real": 4, "procedural": 4,
                                                     "eval_fraction": 0.3}))
     ws = Workspace(root)
-    prepare(params, ws)
+    build_scenes(params, ws)
     build_evalset(params, ws)
     pretrain(params, ws)
-    train_base(params, ws)
+    warm_start(params, ws)
     run_round(1, 0, params, ws)
     run_round(2, 1, params, ws)
     return params, ws
@@ -143,7 +143,7 @@ def test_cli_round_rejects_rounds_not_in_params(tmp_path):
 
 def test_cli_reports_params_errors_by_key(tmp_path):
     params = write_params(tmp_path, selection={"budgett": 3})
-    result = CliRunner().invoke(app, ["base", "--params", str(params), "--root", str(tmp_path)])
+    result = CliRunner().invoke(app, ["warm-start", "--params", str(params), "--root", str(tmp_path)])
     assert result.exit_code == 2 and "params.yaml.selection.budgett: unknown key" in result.output
     assert not Lake(tmp_path / "lake").tables()
 
@@ -158,7 +158,7 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
         tmp_path, scenes={"meta": [meta], "max_real": 0, "procedural": 2, "eval_fraction": 0.3},
         eval={"source": "vsibench", "annotations": annotations, "blind": False}))
     ws = Workspace(tmp_path)
-    prepare(params, ws)
+    build_scenes(params, ws)
     summary = build_evalset(params, ws)
     rows = ws.lake().read("qa__eval")
     assert set(rows["proposer"]) == {"vsibench"} and summary["kept"] == rows.height > 100
@@ -170,9 +170,10 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
 
 @pytest.mark.pipeline
 def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path):
-    from curation.vsibench import debiased_qa_ids, load_pruned_ids
+    from curation.vsibench.annotations import load_pruned_ids
+    from curation.vsibench.evalset import debiased_qa_ids
     from ouroboros.evalset import load_evalset
-    from ouroboros.prepare import solver_frames
+    from ouroboros.params import solver_frames
     from ouroboros.steps import SAMPLE_COLUMNS, eval_scores
     from tests.conftest import shared_file
     from training.evaluate import predictions
@@ -186,7 +187,7 @@ def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path
         tmp_path, scenes={"meta": [meta], "max_real": 0, "procedural": 2, "eval_fraction": 0.3},
         eval={"source": "vsibench", "annotations": annotations, "pruned": str(pruned), "blind": False}))
     ws = Workspace(tmp_path)
-    prepare(params, ws)
+    build_scenes(params, ws)
     build_evalset(params, ws)
     rows, frames = load_evalset(ws)
     assert 0 < len(debiased_qa_ids(rows)) < rows.height
@@ -242,7 +243,7 @@ def test_blind_eval_needs_two_held_out_scenes(tmp_path):
     params = load_params(write_params(tmp_path, scenes={"meta": [meta], "max_real": 3, "procedural": 0,
                                                         "eval_fraction": 0.3}))
     ws = Workspace(tmp_path)
-    prepare(params, ws)
+    build_scenes(params, ws)
     assert len(train_and_eval_scenes(params, ws)[1]) == 1  # scene ids fix the split
     with pytest.raises(StageInputError, match="raise scenes.eval_fraction"):
         build_evalset(params, ws)

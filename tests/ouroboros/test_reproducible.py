@@ -33,7 +33,7 @@ import numpy, torch
 from numpy._core._multiarray_umath import __cpu_features__
 from ouroboros.evalset import build_evalset
 from ouroboros.params import load_params
-from ouroboros.prepare import prepare
+from ouroboros.build_scenes import build_scenes
 from ouroboros.workspace import Workspace
 try:
     from threadpoolctl import threadpool_info
@@ -41,7 +41,7 @@ try:
 except ImportError:
     blas = None
 params, ws = load_params(Path(sys.argv[1])), Workspace(Path(sys.argv[2]))
-prepare(params, ws)
+build_scenes(params, ws)
 build_evalset(params, ws)
 print(json.dumps({
     "kernels": {"numpy_avx2": __cpu_features__.get("X86_V3"), "torch": torch.backends.cpu.get_cpu_capability(),

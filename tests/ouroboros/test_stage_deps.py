@@ -70,7 +70,7 @@ def test_params_are_exactly_the_keys_the_verb_reads(params_reads, stage, spec, i
 
 
 def test_the_trace_follows_lazy_imports_and_module_names_in_strings():
-    traced = _relative(verb_code(callback(["base"])))
+    traced = _relative(verb_code(callback(["warm-start"])))
     assert "training/sft.py" in traced  # imported inside a function
     assert "curation/executor/worker.py" in traced  # started as `python -m curation.executor.worker`
     assert "store/lake.py" in traced  # `from store import Lake` resolves through store's lazy exports

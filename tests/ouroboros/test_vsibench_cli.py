@@ -12,7 +12,7 @@ from store import Lake
 from store.conform import conform
 from store.schema import QA
 from tests.conftest import shared_file
-from tests.curation.test_video import _encode, _numbered_frames
+from tests.curation.scenes.test_video import _encode, _numbered_frames
 
 runner = CliRunner()
 # scene0353_00 gets a real video (it has appearance-order questions); scene0645_00 has a count.

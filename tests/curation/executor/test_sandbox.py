@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from curation.executor import ExecResult, Executor, ExecutorError, JobFormatError, api, execute
+from curation.executor import ExecResult, Executor, ExecutorError, JobFormatError, api, run_program
 from curation.executor.pool import _parse_result
-from curation.scenes import scene_from_meta
+from curation.scenes.metadata import scene_from_meta
 from tests.curation.executor.conftest import make_box, make_scene
 
 SCENE = make_scene(
@@ -182,14 +182,14 @@ def test_results_keep_input_order_across_scenes_and_statuses(sandbox):
 def test_same_program_same_result_in_another_process(sandbox):
     code = "def compute_answer():\n    return list({'chair', 'table', 'tv', 'lamp', 'sofa', 'bed', 'sink'})"
     first = sandbox.map([(code, SCENE)])[0]
-    again = execute(code, SCENE)  # the shared one-off worker: a different process
+    again = run_program(code, SCENE)  # the shared one-off worker: a different process
     assert first.status == again.status == "ok" and first.value == again.value
 
 
 def test_execute_runs_one_program_in_a_worker():
-    result = execute("import os\ndef compute_answer():\n    return os.getpid()", SCENE)
+    result = run_program("import os\ndef compute_answer():\n    return os.getpid()", SCENE)
     assert result.status == "rejected" and "import of 'os'" in result.error
-    result = execute(BENIGN, SCENE, {"n_frames": 2})
+    result = run_program(BENIGN, SCENE, {"n_frames": 2})
     assert result.status == "ok" and result.value[-1] == {"n_frames": 2} and result.ms > 0
 
 

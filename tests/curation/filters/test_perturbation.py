@@ -1,9 +1,9 @@
 import pytest
 
 from curation.errors import ParamError
-from curation.execute import execute
 from curation.filters import FilterContext, apply_recipe
 from curation.filters.jitter import jitter_meta, jitter_scene
+from curation.gold import execute_proposals
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.tasks import Candidate
 from tests.curation.builders import make_box, make_scene, qa_frame
@@ -35,7 +35,7 @@ def _rows(scenes, program, answer_type, options):
 def test_flags_a_near_tie_and_not_a_clear_case(executor):
     near_tie, clear = _scene(1.02), _scene(3.0)  # 1.00 vs 1.02 m: 3-5 cm of noise flips it
     scenes = [near_tie, clear]
-    rows = execute(_rows(scenes, CLOSEST, "mca", ("A. left", "B. right")), scenes, executor)
+    rows = execute_proposals(_rows(scenes, CLOSEST, "mca", ("A. left", "B. right")), scenes, executor)
     assert rows["answer"].to_list() == ["A", "A"]
     ctx = FilterContext(scenes={s.scene_id: s for s in scenes}, executor=executor, seed=1)
     out = apply_recipe(rows, [{"perturbation": {"k": 6}}], ctx)
@@ -47,7 +47,7 @@ def test_flags_a_near_tie_and_not_a_clear_case(executor):
 
 def test_numeric_answers_use_a_relative_tolerance(executor):
     scene = _scene(3.0)
-    rows = execute(_rows([scene], DISTANCE, "numeric", None), [scene], executor)
+    rows = execute_proposals(_rows([scene], DISTANCE, "numeric", None), [scene], executor)
     ctx = FilterContext(scenes={scene.scene_id: scene}, executor=executor)
     assert rows["answer"][0] == "1.0"
     assert apply_recipe(rows, [{"perturbation": {"rel_tol": 0.2}}], ctx)["drop_reason"][0] is None

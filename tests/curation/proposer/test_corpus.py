@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from curation.errors import CorpusFormatError
-from curation.execute import execute
+from curation.gold import execute_proposals
 from curation.proposer import CorpusProposer, load_corpus
 from curation.proposer.corpus import category_literals, rebind
 from tests.curation.builders import DATA
@@ -62,7 +62,8 @@ def test_corpus_errors_name_the_file(tmp_path: Path):
 def test_rebound_programs_run_in_the_sandbox_and_count_what_the_target_scene_holds(real_scenes, executor):
     if not CORPUS.is_file():
         pytest.skip(f"reference data absent: {CORPUS}")
-    rows = execute(CorpusProposer.from_file(CORPUS, seed=1).propose(real_scenes[:10], 80), real_scenes, executor)
+    proposals = CorpusProposer.from_file(CORPUS, seed=1).propose(real_scenes[:10], 80)
+    rows = execute_proposals(proposals, real_scenes, executor)
     assert (rows["exec_status"] == "ok").mean() > 0.6
     by_id = {s.scene_id: s for s in real_scenes}
     counted = rows.filter((rows["task"] == "object_counting") & rows["answer"].is_not_null())

@@ -60,12 +60,12 @@ def test_request_carries_api_scene_task_frames_feedback_and_the_scenes_history(r
 
 
 def test_replayed_programs_fit_the_scene_and_execute_to_answers(replay_server, toy_scene, executor):
-    from curation.execute import execute
+    from curation.gold import execute_proposals
 
     tasks = ["object_counting", "object_size_estimation", "object_abs_distance", "object_rel_distance",
              "object_rel_direction_hard", "room_size_estimation"]
     rows = proposer(replay_server.url).propose([toy_scene], 12, tasks=tasks)
-    executed = execute(rows, [toy_scene], executor)
+    executed = execute_proposals(rows, [toy_scene], executor)
     assert executed.height >= 10  # room size questions repeat: one row per distinct question
     assert executed.filter(executed["answer"].is_null()).height <= 2, executed.select("question", "exec_error")
     for r in executed.iter_rows(named=True):

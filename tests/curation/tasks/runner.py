@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curation.execute import execute
+from curation.gold import execute_proposals
 from curation.proposer.rows import proposal_frame, proposal_row
-from curation.scenes import Scene
+from curation.scenes.metadata import Scene
 from curation.tasks import TASKS, Draw
 
 LITERAL = re.compile(r'"([^"\n]+)"')
@@ -38,7 +38,7 @@ def draw_rows(
 
 def run(rows: pl.DataFrame, scenes: Sequence[Scene], executor, frame_info=None) -> list[dict]:
     """Executed rows as dicts, each with its scene's meta under "meta" and its program's string literals."""
-    out = execute(rows, scenes, executor, frame_info=frame_info)
+    out = execute_proposals(rows, scenes, executor, frame_info=frame_info)
     metas = {s.scene_id: s.to_meta() for s in scenes}
     return [
         {**r, "meta": metas[r["scene_id"]], "literals": [x for x in LITERAL.findall(r["program"]) if x != "ambiguous"]}

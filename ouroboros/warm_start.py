@@ -1,0 +1,58 @@
+"""Stage `warm_start`: the round-0 solver that scores round 1's questions (params `base`).
+
+    ouro warm-start     (dvc.yaml stage `warm_start`)
+
+A tiny solver starts from the `vision` stage's pretrained encoder (random elsewhere);
+it is uniformly unsure, so its confidences would carry no signal: it is warm-started
+on a static slice of `base.budget` valid questions
+(uniform over tasks, chosen at random), then scores `base.probe` further questions
+out of sample to seed round 1's feedback. A real checkpoint (`solver.spec` a
+directory) is used as it is: it only scores the probe.
+"""
+
+from dataclasses import replace
+
+from curation.feedback import compute_feedback
+from curation.selection import with_selected
+from ouroboros.evalset import load_evalset, train_inputs
+from ouroboros.params import Params, solver_frames
+from ouroboros.record import record_round
+from ouroboros.steps import (
+    SAMPLE_COLUMNS,
+    curated_rows,
+    eval_scores,
+    random_slice,
+    scorable,
+    score_rows,
+)
+from ouroboros.vision import pretrained_solver
+from ouroboros.workspace import Workspace
+from training.sft import train
+from training.solver import load_solver
+
+# About a third of template proposals fail execution or a filter; proposing this much more
+# leaves enough valid rows for the warm-start slice and the probe.
+OVERPROPOSE = 1.6
+
+
+def warm_start(params: Params, ws: Workspace) -> dict:
+    train_scenes, frames = train_inputs(params, ws)
+    b = params.base
+    rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
+                        int(OVERPROPOSE * (b.budget + b.probe)), None, round=0, split="train")
+    shuffled = random_slice(scorable(rows), b.budget + b.probe, params.seed)
+    warm, probe = shuffled.head(b.budget), shuffled.slice(b.budget)
+    solver = load_solver(pretrained_solver(params, ws), seed=params.seed, **solver_frames(params))
+    metrics: dict = {}
+    if params.solver.spec == "tiny":
+        metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
+                                 replace(params.train, epochs=b.epochs, max_steps=0))
+        rows = with_selected(rows, warm)
+    else:
+        ws.round_dir(0).mkdir(parents=True, exist_ok=True)
+    scores = score_rows(solver, probe, frames, round=0, solver_name="r0", blind=False,
+                        batch_size=params.solver.score_batch_size)
+    feedback = compute_feedback(rows, scores, round=0, params=params.feedback, bands=params.bands)
+    evalset, eval_frames = load_evalset(ws)
+    metrics |= eval_scores(solver, evalset, eval_frames, params)
+    return record_round(0, 0, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)
