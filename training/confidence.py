@@ -78,16 +78,21 @@ def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[d
     for row, last, p in zip(rows, at_answer, confidence, strict=True):
         letters = option_letters(row["options"])
         prediction = letters[int(last[[solver.token_id(letter) for letter in letters]].argmax())]
-        out.append(
-            {
-                "qa_id": row["qa_id"],
-                "confidence": float(p),
-                "correct": mca_match(prediction, row["answer"]),
-                "prediction": prediction,
-                "mra": None,
-            }
-        )
+        out.append(mca_result(row, prediction, float(p)))
     return out
+
+
+def mca_result(row: dict, prediction: str, confidence: float) -> dict:
+    """The SCORE row of a multiple-choice sample: correct when the predicted letter is the gold one."""
+    return {"qa_id": row["qa_id"], "confidence": confidence, "correct": mca_match(prediction, row["answer"]),
+            "prediction": prediction, "mra": None}
+
+
+def numeric_result(row: dict, answer: str, confidence: float) -> dict:
+    """The SCORE row of a numeric sample: the greedy `answer` scored by MRA against gold."""
+    mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
+    return {"qa_id": row["qa_id"], "confidence": confidence, "correct": mra >= NUMERIC_CORRECT_MRA,
+            "prediction": answer, "mra": mra}
 
 
 def _positions(mask: torch.Tensor, new: int, deltas: torch.Tensor) -> torch.Tensor:
@@ -158,19 +163,7 @@ def numeric_pass(solver: Solver, store: FrameStore, items: list[Item]) -> tuple[
 
 def _numeric_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
     confidence, answers = numeric_pass(solver, store, items)
-    out = []
-    for row, p, answer in zip(rows, confidence, answers, strict=True):
-        mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
-        out.append(
-            {
-                "qa_id": row["qa_id"],
-                "confidence": float(p),
-                "correct": mra >= NUMERIC_CORRECT_MRA,
-                "prediction": answer,
-                "mra": mra,
-            }
-        )
-    return out
+    return [numeric_result(row, answer, float(p)) for row, p, answer in zip(rows, confidence, answers, strict=True)]
 
 
 def score(
