@@ -65,7 +65,8 @@ class VLLMStub(JsonServer):
         frames = [patchify(img, solver.patch) for img in images]
         pieces = text.split(IMAGE_PAD)
         assert len(pieces) == len(frames) + 1, "one <|image_pad|> per image"
-        text = "".join(p + IMAGE_PAD * tokens_per_frame(f[1], solver.patch) for p, f in zip(pieces, frames)) + pieces[-1]
+        pads = [IMAGE_PAD * tokens_per_frame(grid, solver.patch) for _, grid in frames]
+        text = "".join(p + pad for p, pad in zip(pieces, [*pads, ""], strict=True))
         ids = tok.encode(text, add_special_tokens=False)
         logits = self._logits(ids, frames)
         reply: dict[str, Any] = {"object": "chat.completion", "model": self.model}

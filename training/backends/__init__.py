@@ -32,8 +32,8 @@ class Scorer(Protocol):
     ) -> pl.DataFrame: ...
 
 
-def _hf() -> Scorer:
-    return score
+def _hf(**_server: object) -> Scorer:
+    return score  # in this process: the server options do not apply
 
 
 def _vllm(*, base_url: str, model: str, timeout_s: float = 120.0) -> Scorer:
@@ -45,9 +45,9 @@ def _vllm(*, base_url: str, model: str, timeout_s: float = 120.0) -> Scorer:
 BACKENDS: dict[str, Callable[..., Scorer]] = {"hf": _hf, "vllm": _vllm}
 
 
-def scorer(backend: str, **options) -> Scorer:
-    """The scoring backend named `backend` ("hf" or "vllm"; vllm takes base_url, model,
-    timeout_s and probes the server at once)."""
+def make_scorer(backend: str, **options) -> Scorer:
+    """The scoring backend named `backend` ("hf" or "vllm"); `options` are the server's
+    (base_url, model, timeout_s), which vllm probes at once and hf ignores."""
     if backend not in BACKENDS:
         raise SolverSpecError(f"unknown scoring backend {backend!r}; known: {sorted(BACKENDS)}")
     return BACKENDS[backend](**options)

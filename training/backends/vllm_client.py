@@ -60,7 +60,8 @@ class VLLMClient:
                 cause = f"HTTP {status}"
                 continue
             if status != 200:
-                raise ScoringReplyError(f"{what}: scoring server answered HTTP {status}: {raw[:300].decode(errors='replace')}")
+                text = raw[:300].decode(errors="replace")
+                raise ScoringReplyError(f"{what}: scoring server answered HTTP {status}: {text}")
             try:
                 reply = json.loads(raw)
             except ValueError:
