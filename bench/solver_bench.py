@@ -31,18 +31,21 @@ from training.solver import load_solver  # noqa: E402
 N_SCENES, FRAMES_PER_SCENE, N_SAMPLES, IMAGE_SIZE = 16, 4, 64, 64
 
 
-def tables(seed: int = 0) -> tuple[pl.DataFrame, pl.DataFrame]:
+def tables(seed: int = 0, *, n_scenes: int = N_SCENES, frames_per_scene: int = FRAMES_PER_SCENE,
+           n_samples: int = N_SAMPLES, image_size: int = IMAGE_SIZE) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(samples, frames): random-noise frames, questions alternating numeric counting and
+    3-option multiple choice, each over all of its scene's frames."""
     rng = np.random.default_rng(seed)
     frames = []
-    for s in range(N_SCENES):
-        for i in range(FRAMES_PER_SCENE):
+    for s in range(n_scenes):
+        for i in range(frames_per_scene):
             buf = io.BytesIO()
-            Image.fromarray(rng.integers(0, 256, (IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)).save(buf, format="PNG")
+            Image.fromarray(rng.integers(0, 256, (image_size, image_size, 3), dtype=np.uint8)).save(buf, format="PNG")
             frames.append({"frame_id": f"s{s}f{i}", "scene_id": f"s{s}", "index": i, "image": buf.getvalue()})
     samples = []
-    for k in range(N_SAMPLES):
-        s = k % N_SCENES
-        row = {"qa_id": f"q{k}", "scene_id": f"s{s}", "frame_ids": [f"s{s}f{i}" for i in range(FRAMES_PER_SCENE)]}
+    for k in range(n_samples):
+        s = k % n_scenes
+        row = {"qa_id": f"q{k}", "scene_id": f"s{s}", "frame_ids": [f"s{s}f{i}" for i in range(frames_per_scene)]}
         if k % 2:
             row |= {
                 "task": "object_counting",

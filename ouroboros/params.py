@@ -133,8 +133,20 @@ class SolverParams:
     spec: str = "tiny"  # "tiny" or a local Qwen3-VL checkpoint directory
     image_size: int = 64
     max_frames: int = 4
-    score_batch_size: int = 32
+    score_batch_size: int = 32  # rows per forward (hf); requests in flight (vllm)
     size: dict[str, int] = field(default_factory=dict)  # tiny-model size overrides
+    # Who scores a round's rows with the previous round's solver: this process (hf) or a vLLM
+    # server that serves that solver's weights (vllm; training/backends, docs/scaling.md).
+    backend: Literal["hf", "vllm"] = "hf"
+    base_url: str | None = None  # for vllm: the OpenAI-compatible server (".../v1" works too)
+    model: str | None = None  # for vllm: its --served-model-name
+    timeout_s: float = 120.0  # for vllm: per request; a 32-frame prompt prefills in well under a second
+
+    def __post_init__(self):
+        if self.backend == "vllm" and not (self.base_url and self.model):
+            raise ValueError("backend 'vllm' needs base_url and model (the server and its --served-model-name)")
+        if self.timeout_s <= 0:
+            raise ValueError(f"timeout_s must be > 0, got {self.timeout_s}")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from ouroboros.steps import (
     random_slice,
     scorable,
     score_rows,
+    solver_scorer,
 )
 from ouroboros.workspace import Workspace, read_json
 from training.sft import train
@@ -81,12 +82,13 @@ def choose(n: int, rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback,
 
 
 def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict:
+    scorer = solver_scorer(params.solver)
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     rows, frames = round_rows(n, params, ws, previous)
 
     solver = load_solver(solver_source(params, ws, prev), seed=params.seed, **solver_frames(params))
     candidates = scorable(rows)
-    scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size}
+    scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size, "scorer": scorer}
     scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
                         score_rows(solver, candidates, frames, blind=True, **scoring)])
     if params.loop.policy == "closed":

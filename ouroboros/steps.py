@@ -22,8 +22,9 @@ from curation.scenes.metadata import Scene
 from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.console import err_console
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
-from ouroboros.params import FiltersParams, Params, ProposerParams
+from ouroboros.params import FiltersParams, Params, ProposerParams, SolverParams
 from store.schema import SCORES
+from training.backends import Scorer, make_scorer
 from training.confidence import score
 from training.encoders import text_encoder
 from training.evaluate import evaluate, predictions, vsibench_scores
@@ -122,14 +123,19 @@ def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
     return rows.sort("qa_id").sample(n=min(n, rows.height), shuffle=True, seed=seed)
 
 
+def solver_scorer(p: SolverParams) -> Scorer:
+    """The scoring backend of params.solver; a vLLM server is probed now, before any work."""
+    return make_scorer(p.backend, base_url=p.base_url, model=p.model, timeout_s=p.timeout_s)
+
+
 def score_rows(
     solver: Solver, rows: pl.DataFrame, frames: pl.DataFrame, *, round: int, solver_name: str, blind: bool,
-    batch_size: int,
+    batch_size: int, scorer: Scorer = score,
 ) -> pl.DataFrame:
-    """SCORES rows: the solver's confidence in each row's gold answer."""
+    """SCORES rows: the solver's confidence in each row's gold answer (computed by `scorer`)."""
     if rows.is_empty():
         return pl.from_arrow(SCORES.empty_table())
-    scored = score(solver, rows.select(SAMPLE_COLUMNS), frames, batch_size=batch_size, blind=blind)
+    scored = scorer(solver, rows.select(SAMPLE_COLUMNS), frames, batch_size=batch_size, blind=blind)
     return scored.with_columns(
         pl.lit(round, pl.Int32).alias("round"), pl.lit(solver_name).alias("solver"), pl.lit(blind).alias("blind")
     ).select("qa_id", "round", "solver", "blind", "confidence", "correct", "prediction", "mra")

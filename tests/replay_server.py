@@ -13,19 +13,18 @@ from their text:
 `faults` are served first, one per proposal request, in order: "malformed" (a reply without
 the blocks), "garbage" (a body that is not JSON), "500", "timeout" (sleeps `stall_s`, past
 the client's timeout). `latency_s` delays every reply, as generation would. Every request
-body is kept in `requests`.
+body is kept in `requests` (tests/json_server.py serves it).
 """
 
 import json
 import re
-import threading
 import time
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from curation.proposer.corpus import TASK_OF, category_literals, rebind
+from tests.json_server import JsonServer
 
 TASK = re.compile(r"Write one question of the VSI-Bench task `([a-z_]+)`")
 CATEGORY = re.compile(r"^- (.+?): count (\d+);", re.MULTILINE)
@@ -44,32 +43,18 @@ def request_images(body: Mapping[str, Any]) -> list[str]:
     return [] if isinstance(content, str) else [p["image_url"]["url"] for p in content if p["type"] == "image_url"]
 
 
-class ReplayServer:
+class ReplayServer(JsonServer):
+    model = "replay"
+
     def __init__(self, corpus: Sequence[Mapping[str, Any]], *, latency_s: float = 0.0, stall_s: float = 2.0,
                  faults: Iterable[str] = ()):
+        super().__init__()
         self.by_task: dict[str, list[Mapping[str, Any]]] = {}
         for record in corpus:
             qtype = record["question_type"]
             self.by_task.setdefault(TASK_OF.get(qtype, qtype), []).append(record)
         self.literals = {id(r): category_literals(r) for r in corpus}
         self.latency_s, self.stall_s, self.faults = latency_s, stall_s, list(faults)
-        self.requests: list[dict[str, Any]] = []
-        self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "ReplayServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def reply(self, body: Mapping[str, Any]) -> str:
         """What the "model" writes for a request."""
@@ -96,38 +81,14 @@ class ReplayServer:
         spec = {"question": question, "answer_type": "mca" if options else "numeric", "options": options or None}
         return f"Here is one.\n```json\n{json.dumps(spec)}\n```\n```python\n{program}\n```"
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's naming)
-                self._send(200, json.dumps({"object": "list", "data": [{"id": "replay"}]}).encode())
-
-            def do_POST(self):  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with server.lock:
-                    server.requests.append(body)
-                    proposal = TASK.search(request_text(body)) is not None
-                    fault = server.faults.pop(0) if server.faults and proposal else None
-                time.sleep(server.stall_s if fault == "timeout" else server.latency_s)
-                if fault == "500":
-                    return self._send(500, b'{"error": "overloaded"}')
-                if fault == "garbage":
-                    return self._send(200, b"{not json")
-                text = "Sorry, I cannot help." if fault == "malformed" else server.reply(body)
-                self._send(200, json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode())
-
-            def _send(self, status: int, payload: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up on a stalled reply, as intended
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
+        with self.lock:
+            proposal = TASK.search(request_text(body)) is not None
+            fault = self.faults.pop(0) if self.faults and proposal else None
+        time.sleep(self.stall_s if fault == "timeout" else self.latency_s)
+        if fault == "500":
+            return 500, b'{"error": "overloaded"}'
+        if fault == "garbage":
+            return 200, b"{not json"
+        text = "Sorry, I cannot help." if fault == "malformed" else self.reply(body)
+        return 200, json.dumps({"choices": [{"message": {"role": "assistant", "content": text}}]}).encode()

@@ -60,12 +60,16 @@ class FrameStore:
             raise SampleError(f"scene {scene_id!r} has no frames in the frames table")
         return self._by_scene[scene_id]
 
+    def png(self, frame_id: str) -> bytes:
+        """The frame's image bytes as stored (PNG)."""
+        if frame_id not in self._png:
+            raise SampleError(f"frame {frame_id!r} is not in the frames table")
+        return self._png[frame_id]
+
     def get(self, frame_id: str) -> tuple[np.ndarray, tuple[int, int, int]]:
         """(patches [n, C*t*p*p], grid (1, gh, gw)) of one frame."""
         if frame_id not in self._cache:
-            if frame_id not in self._png:
-                raise SampleError(f"frame {frame_id!r} is not in the frames table")
-            self._cache[frame_id] = patchify(decode_png(self._png[frame_id], f"frame {frame_id}"), self._solver.patch)
+            self._cache[frame_id] = patchify(decode_png(self.png(frame_id), f"frame {frame_id}"), self._solver.patch)
         return self._cache[frame_id]
 
     def blind_partner(self, scene_id: str) -> str:

@@ -45,20 +45,31 @@ SCORE_SCHEMA = {
 }
 
 
+def geometric_mean(token_logp: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """[B] exp(mean log p) over the tokens where `mask` [B, L] is 1: the confidence, from the
+    gold tokens' log-probs `token_logp` [B, L] (nats; entries off the mask are ignored). Every
+    backend ends here, whether it computes the log-probs from logits (HF) or receives them
+    from a server (training.backends.vllm), so one rule defines the number."""
+    mask = mask.to(token_logp.dtype)
+    return torch.exp((token_logp * mask).sum(-1) / mask.sum(-1))
+
+
 def gold_confidence(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """[B] exp(mean log p) of the labelled tokens: `logits` [B, L, V] of a teacher-forced
     pass, `labels` [B, L] with -100 off the answer (position j predicts token j + 1)."""
     target = labels[:, 1:]
-    mask = target != -100
     logp = torch.log_softmax(logits[:, :-1].float(), dim=-1)
-    token_logp = logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
-    return torch.exp(token_logp.sum(-1) / mask.sum(-1))
+    return geometric_mean(logp.gather(-1, target.clamp(min=0).unsqueeze(-1)).squeeze(-1), target != -100)
 
 
 def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
     batch = encode(solver, store, items, with_answers=True)
-    labels = batch.pop("labels")
-    logits = solver.model(**batch).logits
+    # Left padding puts every answer at the end: logits are only needed from the position
+    # before the longest answer on ([B, keep, V] instead of [B, L, V]: at 32 frames a real
+    # vocabulary's full logits would take tens of GB).
+    keep = int((batch["labels"] != -100).sum(-1).max()) + 1
+    labels = batch.pop("labels")[:, -keep:]
+    logits = solver.model(**batch, logits_to_keep=keep).logits
     confidence = gold_confidence(logits, labels)
     # the position before the first answer token predicts the letter
     answer_at = (labels != -100).int().argmax(-1) - 1
@@ -67,16 +78,21 @@ def _mca_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[d
     for row, last, p in zip(rows, at_answer, confidence, strict=True):
         letters = option_letters(row["options"])
         prediction = letters[int(last[[solver.token_id(letter) for letter in letters]].argmax())]
-        out.append(
-            {
-                "qa_id": row["qa_id"],
-                "confidence": float(p),
-                "correct": mca_match(prediction, row["answer"]),
-                "prediction": prediction,
-                "mra": None,
-            }
-        )
+        out.append(mca_result(row, prediction, float(p)))
     return out
+
+
+def mca_result(row: dict, prediction: str, confidence: float) -> dict:
+    """The SCORE row of a multiple-choice sample: correct when the predicted letter is the gold one."""
+    return {"qa_id": row["qa_id"], "confidence": confidence, "correct": mca_match(prediction, row["answer"]),
+            "prediction": prediction, "mra": None}
+
+
+def numeric_result(row: dict, answer: str, confidence: float) -> dict:
+    """The SCORE row of a numeric sample: the greedy `answer` scored by MRA against gold."""
+    mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
+    return {"qa_id": row["qa_id"], "confidence": confidence, "correct": mra >= NUMERIC_CORRECT_MRA,
+            "prediction": answer, "mra": mra}
 
 
 def _positions(mask: torch.Tensor, new: int, deltas: torch.Tensor) -> torch.Tensor:
@@ -142,25 +158,12 @@ def numeric_pass(solver: Solver, store: FrameStore, items: list[Item]) -> tuple[
     ).logits.float()
     # the prompt's last position predicts gold[0]; gold position j predicts gold[j + 1]
     logp = torch.log_softmax(torch.cat([first[:, None], logits[:, :-1]], 1), dim=-1)
-    token_logp = logp.gather(-1, gold_ids.unsqueeze(-1)).squeeze(-1) * gold_mask
-    return torch.exp(token_logp.sum(-1) / gold_mask.sum(-1)), answers
+    return geometric_mean(logp.gather(-1, gold_ids.unsqueeze(-1)).squeeze(-1), gold_mask), answers
 
 
 def _numeric_rows(solver: Solver, store: FrameStore, items: list[Item], rows: list[dict]) -> list[dict]:
     confidence, answers = numeric_pass(solver, store, items)
-    out = []
-    for row, p, answer in zip(rows, confidence, answers, strict=True):
-        mra = mean_relative_accuracy(parse_number(answer), float(row["answer"]))
-        out.append(
-            {
-                "qa_id": row["qa_id"],
-                "confidence": float(p),
-                "correct": mra >= NUMERIC_CORRECT_MRA,
-                "prediction": answer,
-                "mra": mra,
-            }
-        )
-    return out
+    return [numeric_result(row, answer, float(p)) for row, p, answer in zip(rows, confidence, answers, strict=True)]
 
 
 def score(

@@ -32,3 +32,13 @@ class ImageDecodeError(UserFacingError, ValueError):
 class OptimizerStateWarning(UserWarning):
     """Saved optimizer state cannot be resumed (missing, unreadable, or for other parameters);
     training goes on with a fresh optimizer and LR schedule. The message names the directory."""
+
+
+class ScoringServerError(UserFacingError, ConnectionError):
+    """The scoring server (solver.backend: vllm) cannot be reached or does not serve the model;
+    the message names the URL and the cause."""
+
+
+class ScoringReplyError(UserFacingError, ValueError):
+    """A scoring server's reply lacks what the confidence needs (prompt log-probs of the gold
+    tokens, a generated answer); the message names the sample's qa_id and the field."""

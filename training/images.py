@@ -66,10 +66,25 @@ def decode_png(data: bytes, name: str = "frame") -> Image.Image:
         raise ImageDecodeError(f"{name}: image bytes are not a decodable image ({exc})") from exc
 
 
+def resize(image: Image.Image, spec: PatchSpec) -> Image.Image:
+    """The RGB image at `fit_size` (PIL bicubic), as the vision tower sees it."""
+    height, width = fit_size(image.height, image.width, spec)
+    return image.convert("RGB").resize((width, height), resample=Image.Resampling.BICUBIC)
+
+
+def resized_png(data: bytes, spec: PatchSpec, name: str = "frame") -> bytes:
+    """PNG bytes of the frame already at `fit_size`: what a server that runs the same Qwen
+    preprocessing (vLLM) is sent, so its own resize keeps the size (a multiple of the patch
+    factor within its pixel bounds) and it sees the pixels `patchify` sees."""
+    buf = io.BytesIO()
+    resize(decode_png(data, name), spec).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def patchify(image: Image.Image, spec: PatchSpec) -> tuple[np.ndarray, tuple[int, int, int]]:
     """One RGB image -> (patches float32 [gh*gw, C*t*p*p], grid (1, gh, gw))."""
-    height, width = fit_size(image.height, image.width, spec)
-    resized = image.convert("RGB").resize((width, height), resample=Image.Resampling.BICUBIC)
+    resized = resize(image, spec)
+    height, width = resized.height, resized.width
     pixels = np.asarray(resized, dtype=np.float32).transpose(2, 0, 1) / 255.0  # (C, H, W) in [0, 1]
     mean = np.asarray(spec.image_mean, dtype=np.float32)[:, None, None]
     std = np.asarray(spec.image_std, dtype=np.float32)[:, None, None]

@@ -60,6 +60,9 @@ def test_errors_name_the_key(data, message):
         ("selection", {"tau_easy": 0.9}, "selection.tau_easy: unknown key"),  # one easy threshold: bands.easy
         ("selection", {"strategy": "random"}, "selection.strategy: unknown key"),  # the policy is loop.policy
         ("solver", {"image_size": 64}, "solver.image_size"),  # would shrink the 128 px overview
+        ("solver", {"backend": "sglang"}, "solver.backend: expected one of ['hf', 'vllm']"),
+        ("solver", {"backend": "vllm"}, "solver: backend 'vllm' needs base_url and model"),
+        ("solver", {"backend": "vllm", "base_url": "http://h:8000", "model": "m", "timeout_s": 0}, "timeout_s"),
     ],
 )
 def test_the_loop_and_band_params_fail_at_load_naming_the_key(tmp_path, section, value, message):

@@ -1,0 +1,63 @@
+"""The plumbing of the stand-in model servers (tests/replay_server.py, tests/vllm_stub.py):
+a stdlib ThreadingHTTPServer on 127.0.0.1 (an ephemeral port) that answers GET /v1/models
+with one model and hands every POST's JSON body to `post`, which returns (status, payload).
+Every request body is kept in `requests`; use it as a context manager."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class JsonServer:
+    model = "stub"
+
+    def __init__(self):
+        self.requests: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
+        raise NotImplementedError
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                self._send(200, json.dumps({"object": "list", "data": [{"id": server.model}]}).encode())
+
+            def do_POST(self):  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with server.lock:
+                    server.requests.append(body)
+                self._send(*server.post(self.path, body))
+
+            def _send(self, status: int, payload: bytes) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on a stalled reply, as intended
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
