@@ -46,3 +46,6 @@ app.command("report")(pipeline.report)
 app.command("demo")(demo.demo)
 app.command("export")(export.export_)
 app.command("ablate")(ablate.ablate_)
+
+if __name__ == "__main__":  # `accelerate launch -m ouroboros.cli round N --prev M`, `torchrun -m ...`
+    app()

@@ -20,3 +20,7 @@ class StageInputError(UserFacingError, FileNotFoundError):
 
 class RevisionError(UserFacingError, LookupError):
     """A DVC revision or experiment whose lake cannot be read: unknown, outside a DVC project, or not cached."""
+
+
+class LaunchError(UserFacingError, RuntimeError):
+    """A process of a multi-process stage (--processes K) failed; the others were stopped."""

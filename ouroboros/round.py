@@ -23,9 +23,11 @@ import json
 import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
+from curation.scenes.metadata import Scene
 from curation.selection import select, with_selected
 from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.inputs import load_history
+from ouroboros.launch import process_device
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
@@ -39,6 +41,7 @@ from ouroboros.steps import (
     solver_scorer,
 )
 from ouroboros.workspace import Workspace, read_json
+from training.distributed import from_main, is_main
 from training.sft import train
 from training.solver import load_solver
 
@@ -49,22 +52,22 @@ def solver_source(params: Params, ws: Workspace, prev: int) -> str:
     return str(saved) if (saved / "solver.json").is_file() else params.solver.spec
 
 
-def round_rows(n: int, params: Params, ws: Workspace, previous: Feedback) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(curated rows of round `n` under the loop policy, the frames of the training scenes)."""
-    train_scenes, frames = train_inputs(params, ws)
+def round_rows(n: int, params: Params, ws: Workspace, scenes: list[Scene], frames: pl.DataFrame,
+               previous: Feedback) -> pl.DataFrame:
+    """The curated rows of round `n` on the training `scenes`, under the loop policy."""
     policy = params.loop.policy
     if policy == "static":
         ids = [r.id for r in params.rounds] or [n]
-        rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
+        rows = curated_rows(params.proposer, params.seed, params, scenes, frames,
                             params.proposer.per_round * len(ids), None, round=min(ids), split="train")
-        return rows.with_columns(pl.lit(n, pl.Int32).alias("round")), frames
+        return rows.with_columns(pl.lit(n, pl.Int32).alias("round"))
     if policy == "open":
-        return curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
-                            None, round=n, split="train"), frames
+        return curated_rows(params.proposer, params.seed, params, scenes, frames, params.proposer.per_round,
+                            None, round=n, split="train")
     # closed: task weights from the feedback, and each scene's own history (curation.history)
     history = load_history(ws.lake(), n, params.bands)
-    return curated_rows(params.proposer, params.seed, params, train_scenes, frames, params.proposer.per_round,
-                        previous, round=n, split="train", history=history), frames
+    return curated_rows(params.proposer, params.seed, params, scenes, frames, params.proposer.per_round,
+                        previous, round=n, split="train", history=history)
 
 
 def choose(n: int, rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback, params: Params) -> pl.DataFrame:
@@ -81,25 +84,42 @@ def choose(n: int, rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback,
     return picked
 
 
-def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict:
-    scorer = solver_scorer(params.solver)
-    previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
-    rows, frames = round_rows(n, params, ws, previous)
-
-    solver = load_solver(solver_source(params, ws, prev), seed=params.seed, **solver_frames(params))
-    candidates = scorable(rows)
-    scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size, "scorer": scorer}
-    scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
-                        score_rows(solver, candidates, frames, blind=True, **scoring)])
+def decide(n: int, params: Params, ws: Workspace, rows: pl.DataFrame, scores: pl.DataFrame,
+           previous: Feedback) -> tuple[pl.DataFrame, Feedback, pl.DataFrame]:
+    """(rows with their after-scoring filters and `selected`, round n's feedback, the training slice)."""
     if params.loop.policy == "closed":
         history = ws.lake().scan("scores").filter(pl.col("round") < n).collect()
         rows = filter_after_scoring(rows, pl.concat([history, scores]), params)
     feedback = compute_feedback(rows, scores, round=n, params=params.feedback, bands=params.bands, previous=previous)
     picked = choose(n, rows, scores, feedback, params)
-    rows = with_selected(rows, picked)
+    return with_selected(rows, picked), feedback, picked
+
+
+def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
+    """Round `n` from round `prev`; its metrics.json payload (None on ranks other than 0).
+
+    In a process group (ouroboros.launch) every rank runs this: rank 0 alone curates and
+    decides (a proposer model samples, so K ranks would propose K different sets) and sends
+    the result to the others; all ranks score (each its share of the batches), train (DDP)
+    and evaluate; rank 0 alone writes the lake and runs/. A rank that dies before the end
+    leaves every table at its last committed version: nothing is written before record_round."""
+    scorer = solver_scorer(params.solver)  # a vLLM server that is not there stops the round before any work
+    previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
+    scenes, frames = train_inputs(params, ws)
+    rows = from_main(lambda: round_rows(n, params, ws, scenes, frames, previous))
+
+    solver = load_solver(solver_source(params, ws, prev), seed=params.seed, device=process_device(),
+                         **solver_frames(params))
+    candidates = scorable(rows)
+    scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size, "scorer": scorer}
+    scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
+                        score_rows(solver, candidates, frames, blind=True, **scoring)])
+    rows, feedback, picked = from_main(lambda: decide(n, params, ws, rows, scores, previous))
 
     metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
                               resume=ws.solver_dir(prev))}
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
+    if not is_main():
+        return None
     return record_round(n, prev, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)

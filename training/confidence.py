@@ -26,6 +26,7 @@ import polars as pl
 import torch
 
 from training.batches import FrameStore, Item, encode, items_from_samples
+from training.distributed import gather, my_share
 from training.metrics import mca_match, mean_relative_accuracy, parse_number
 from training.progress import progress_bar
 from training.prompts import answer_target, option_letters
@@ -170,7 +171,9 @@ def score(
     solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int = 16, blind: bool = False
 ) -> pl.DataFrame:
     """Confidence, correctness and prediction of every sample (module docstring); batched,
-    without gradients; `blind` swaps each sample's frames for the next scene's."""
+    without gradients; `blind` swaps each sample's frames for the next scene's. Inside a
+    process group every rank must call it: each scores a share of the batches and every
+    rank gets all rows, in input order."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     store = FrameStore(solver, frames)
@@ -185,12 +188,18 @@ def score(
         for is_mca, g in zip((True, False), groups, strict=True)
         for s in range(0, len(g), batch_size)
     ]
+    # Several processes (training.distributed) split the work by whole batches, never by rows:
+    # a row's floats depend on its batch (the padded width and the batch shape decide how the
+    # matmuls are blocked and summed), so each row is scored in exactly the batch one process
+    # would put it in, and every rank's rows equal one process's bit for bit.
+    mine = my_share(chunks)
     with torch.inference_mode(), progress_bar() as bar:
-        task = bar.add_task("scoring", total=len(rows))
-        for is_mca, chunk in chunks:
+        task = bar.add_task("scoring", total=sum(len(chunk) for _, chunk in mine))
+        for is_mca, chunk in mine:
             scorer = _mca_rows if is_mca else _numeric_rows
             for result in scorer(solver, store, [items[i] for i in chunk], [rows[i] for i in chunk]):
                 results[result["qa_id"]] = result
             bar.advance(task, len(chunk))
     solver.model.train(was_training)
+    results = {r["qa_id"]: r for r in gather(list(results.values()))}
     return pl.DataFrame([results[r["qa_id"]] for r in rows], schema=SCORE_SCHEMA)

@@ -14,6 +14,13 @@ checkpoint save included, so a plain loop would buy little and lose the multi-GP
 Determinism: the Trainer seeds torch/numpy/random from `params.seed` before building the
 sampler, so the same params, samples and initial weights give the same trained weights.
 
+Several processes (torchrun / `accelerate launch` / `ouro round --processes K`; the caller
+joins the process group): the Trainer wraps the model in DDP and accelerate shards each
+global batch of `params.batch_size` rows (the same rows one process would take, from the
+same seeded sampler) into K per-process batches; the loss is averaged over the answer tokens
+of all K (`average_tokens_across_devices`), so the steps match one process's up to float
+summation order. Every process ends with the same weights; rank 0 alone writes them.
+
 Continuing across rounds (the paper keeps the optimizer state over its 4 rounds of SFT):
 `train` saves `optimizer.pt` beside the solver: the AdamW state (moments and step count per
 trainable parameter), the name and shape of each parameter it belongs to, and the LR
@@ -43,6 +50,7 @@ from torch.optim.lr_scheduler import LambdaLR
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
 from training.batches import FrameStore, Item, encode, items_from_samples
+from training.distributed import barrier, is_main, rank_and_world
 from training.errors import OptimizerStateWarning, TrainParamsError
 from training.progress import progress_bar
 from training.solver import Solver, load_solver
@@ -94,6 +102,7 @@ class _RichProgress(TrainerCallback):
         self._bar.update(self._task, completed=state.global_step)
 
     def on_log(self, args, state, control, logs=None, **kwargs):
+        # under DDP the Trainer logs the loss averaged over every process's share of the batch
         if logs and "loss" in logs:
             self.losses.append(float(logs["loss"]))
             self._bar.update(self._task, description=f"training loss {logs['loss']:.3f}")
@@ -144,28 +153,37 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
     solver.config = replace(solver.config, kind="lora")
 
 
+# TrainingArguments this layer relies on: the loss of every step (the curve in metrics.json),
+# no Trainer checkpoints (train() saves the solver and optimizer.pt itself), the collator's
+# own columns, and the rich bar instead of tqdm. `TrainParams.trainer` may not change them.
+FIXED = {
+    "logging_steps": 1,
+    "save_strategy": "no",
+    "report_to": "none",
+    "disable_tqdm": True,
+    "remove_unused_columns": False,
+    "dataloader_pin_memory": False,
+}
+
+
 def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArguments:
+    """TrainingArguments from `params` (TrainParams.arguments), FIXED, and what the device and
+    the number of processes decide."""
+    fixed = sorted(set(params.trainer) & set(FIXED))
+    if fixed:
+        raise TrainParamsError(f"trainer.{fixed[0]}", "a key training.sft does not fix", params.trainer[fixed[0]])
+    _, world = rank_and_world()
+    if params.batch_size % world:
+        raise TrainParamsError("batch_size", f"a multiple of the {world} processes", params.batch_size)
     cuda = solver.device.type == "cuda"
     return TrainingArguments(
         output_dir=str(out / "trainer"),
-        num_train_epochs=params.epochs,
-        max_steps=params.max_steps if params.max_steps > 0 else -1,
-        per_device_train_batch_size=params.batch_size,
-        learning_rate=params.lr,
-        lr_scheduler_type="constant_with_warmup" if params.schedule == "constant" else params.schedule,
-        warmup_steps=params.warmup_ratio,  # a float in [0, 1) is a fraction of the total steps
-        weight_decay=params.weight_decay,
-        seed=params.seed,
-        data_seed=params.seed,
-        logging_steps=1,
-        save_strategy="no",
-        report_to="none",
-        disable_tqdm=True,
-        remove_unused_columns=False,
-        dataloader_pin_memory=False,
+        per_device_train_batch_size=params.batch_size // world,
         use_cpu=not cuda,
         bf16=cuda and next(solver.model.parameters()).dtype == torch.bfloat16,
         activation_checkpointing=_checkpointing(solver, params),
+        **FIXED,
+        **params.arguments(),
     )
 
 
@@ -283,6 +301,19 @@ def _trainer(
     return trainer, progress
 
 
+def _save(trainer: _ContinuingTrainer, solver: Solver, out: Path, steps: int, metrics: dict,
+          params: TrainParams) -> None:
+    """The solver, optimizer.pt, metrics.json and the resolved train_params.json in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    trainer_dir = out / "trainer"  # the Trainer's own output dir; nothing is saved there
+    if trainer_dir.is_dir() and not any(trainer_dir.iterdir()):
+        trainer_dir.rmdir()
+    solver.save(out)
+    trainer.save_continuation(out, steps)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (out / "train_params.json").write_text(json.dumps(asdict(params), indent=2, sort_keys=True))
+
+
 def train(
     solver: Solver,
     samples: pl.DataFrame,
@@ -301,7 +332,6 @@ def train(
     `resume`: a solver directory saved by `train` (the previous round's) whose optimizer
     state and LR-schedule position to continue; see the module docstring."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     if params.mode == "auto":
         params = replace(params, mode="full" if solver.config.base == "tiny" else "lora")
     overrides = {k: v for k, v in (("max_frames", params.max_frames), ("image_size", params.image_size)) if v}
@@ -316,11 +346,6 @@ def train(
     result = trainer.train()
     seconds = time.perf_counter() - start
     solver.model.eval()
-    trainer_dir = out / "trainer"  # the Trainer's own output dir; nothing is saved there
-    if trainer_dir.is_dir() and not any(trainer_dir.iterdir()):
-        trainer_dir.rmdir()
-    solver.save(out)
-    trainer.save_continuation(out, result.global_step)
     losses = progress.losses
     tail = losses[-max(1, len(losses) // 10) :]
     metrics = {
@@ -334,6 +359,7 @@ def train(
         "seconds": seconds,
         "samples_per_s": result.global_step * params.batch_size / seconds if seconds > 0 else 0.0,
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    (out / "train_params.json").write_text(json.dumps(asdict(params), indent=2, sort_keys=True))
+    if is_main():  # DDP keeps every process's weights and optimizer state equal: one copy is saved
+        _save(trainer, solver, out, result.global_step, metrics, params)
+    barrier()  # on every process, train() returns once the solver is on disk
     return metrics

@@ -89,14 +89,24 @@ def round_(
     prev: int = typer.Option(..., "--prev", help="The round whose solver and feedback it starts from."),
     params: Path = PARAMS,
     root: Path = ROOT,
+    processes: int = typer.Option(1, "--processes", min=1, help="Run as K processes: DDP training, scoring "
+                                  "split between them, rank 0 writing (one per GPU, or per CPU core)."),
 ) -> None:
     """Stage `round@N`: propose, execute, filter, score, select, train, evaluate, feedback."""
+    from ouroboros.launch import as_worker, launched, relaunch
     from ouroboros.round import run_round
 
     p = load_params(params)
     if not any(r.id == n and r.prev == prev for r in p.rounds):
         raise CliInputError(f"round {n} with prev {prev} is not in {params} `rounds`")
-    _summary(f"round {n}", run_round(n, prev, p, workspace(root, p)))
+    if processes > 1 and not launched():
+        relaunch(processes, ["round", str(n), "--prev", str(prev), "--params", str(params), "--root", str(root)],
+                 what=f"round {n}")
+        return
+    ws = workspace(root, p)
+    payload = as_worker(lambda: run_round(n, prev, p, ws)) if launched() else run_round(n, prev, p, ws)
+    if payload is not None:  # rank 0's
+        _summary(f"round {n}", payload)
 
 
 @user_errors

@@ -1,0 +1,67 @@
+"""TrainParams -> transformers.TrainingArguments: the fields' own mapping, the `trainer`
+pass-through, and the DeepSpeed configs that reach the Trainer through it."""
+
+import json
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+from transformers import TrainingArguments
+
+from tests.conftest import ROOT
+from training.errors import TrainParamsError
+from training.sft import FIXED, _arguments
+from training.train_params import TrainParams
+
+DEEPSPEED = sorted((ROOT / "configs" / "deepspeed").glob("*.json"))
+
+
+def test_fields_become_their_training_arguments(tiny, tmp_path):
+    p = TrainParams(epochs=2.5, max_steps=0, lr=3e-3, batch_size=4, schedule="constant", warmup_ratio=0.1,
+                    weight_decay=0.01, seed=3)
+    args = _arguments(tiny, p, tmp_path)
+    assert (args.num_train_epochs, args.max_steps, args.learning_rate, args.per_device_train_batch_size) == (
+        2.5, -1, 3e-3, 4)
+    assert (args.lr_scheduler_type.value, args.warmup_steps, args.weight_decay, args.seed, args.data_seed) == (
+        "constant_with_warmup", 0.1, 0.01, 3, 3)
+    assert (args.logging_steps, args.save_strategy.value) == (FIXED["logging_steps"], FIXED["save_strategy"])
+    assert _arguments(tiny, TrainParams(max_steps=7, schedule="cosine"), tmp_path).max_steps == 7
+
+
+def test_every_mapped_name_is_a_training_argument():
+    known = {f.name for f in fields(TrainingArguments)}
+    assert set(TrainParams().arguments()) <= known
+
+
+def test_trainer_passes_other_arguments_through(tiny, tmp_path):
+    p = TrainParams(trainer={"gradient_accumulation_steps": 2, "max_grad_norm": 0.5})
+    args = _arguments(tiny, p, tmp_path)
+    assert (args.gradient_accumulation_steps, args.max_grad_norm) == (2, 0.5)
+
+
+@pytest.mark.parametrize(("trainer", "named"), [
+    ({"learning_rate": 1.0}, "TrainParams.trainer.learning_rate: expected a key TrainParams does not own (set lr"),
+    ({"data_seed": 1}, "TrainParams.trainer.data_seed: expected a key TrainParams does not own (set seed"),
+    ({"learning_rat": 1.0}, "TrainParams.trainer.learning_rat: expected a transformers.TrainingArguments argument"),
+])
+def test_bad_trainer_keys_are_named(trainer, named):
+    with pytest.raises(TrainParamsError, match=named.replace("(", r"\(").replace(".", r"\.")):
+        TrainParams(trainer=trainer)
+
+
+def test_keys_training_sft_fixes_are_refused(tiny, tmp_path):
+    with pytest.raises(TrainParamsError, match="trainer.logging_steps: expected a key training.sft does not fix"):
+        _arguments(tiny, TrainParams(trainer={"logging_steps": 5}), tmp_path)
+
+
+@pytest.mark.parametrize("config", DEEPSPEED, ids=[p.name for p in DEEPSPEED])
+def test_deepspeed_configs_parse_and_pass_through(config: Path):
+    ds = json.loads(config.read_text())
+    stage = ds["zero_optimization"]["stage"]
+    assert stage == (2 if "zero2" in config.name else 3)
+    # batch sizes and accumulation are "auto": the Trainer fills them from TrainParams, so one global batch
+    assert {ds[k] for k in ("train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps")} == {
+        "auto"}
+    path = str(config.relative_to(ROOT))
+    assert TrainParams(trainer={"deepspeed": path}).arguments()["deepspeed"] == path
+    assert len(DEEPSPEED) == 2
