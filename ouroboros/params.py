@@ -80,7 +80,9 @@ class FramesParams:
 
 @dataclass(frozen=True)
 class ProposerParams:
-    kind: Literal["template", "corpus", "llm"] = "template"
+    # A name in curation.proposer.PROPOSERS, looked up when a stage builds the proposer (as filter
+    # names are): importing every proposer here would make every stage depend on their code.
+    kind: str = "template"
     per_round: int = 600  # candidate questions proposed per round
     distance_mode: Literal["vsibench", "exact"] = "vsibench"
     corpus: str = "../shared/data/vqagen/qa_code_generated_scannet.json"  # for kind=corpus
