@@ -23,7 +23,7 @@ import polars as pl
 from curation.errors import CorpusFormatError
 from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_int
-from curation.proposer.base import Proposer, ProposalRequest, register
+from curation.proposer.base import ProposalRequest, Proposer, register
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes.metadata import Scene
 from curation.tasks import Candidate

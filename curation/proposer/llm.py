@@ -22,7 +22,7 @@ from curation.executor.doc import api_doc
 from curation.feedback import Feedback, apportion
 from curation.history import HistoryItem, SceneHistory, pick, scene_probabilities, scene_weights
 from curation.params import require_int
-from curation.proposer.base import Proposer, ProposalRequest, register
+from curation.proposer.base import ProposalRequest, Proposer, register
 from curation.proposer.describe import describe_scene
 from curation.proposer.llm_reply import MalformedReply, parse_reply
 from curation.proposer.rows import proposal_frame, proposal_row

@@ -20,7 +20,7 @@ from curation.errors import ParamError
 from curation.feedback import Feedback, proposal_counts
 from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_choice, require_int
-from curation.proposer.base import Proposer, ProposalRequest, register
+from curation.proposer.base import ProposalRequest, Proposer, register
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes.metadata import Scene
 from curation.tasks import BINS, TASKS, Candidate, Draw, task_keys

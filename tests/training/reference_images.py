@@ -38,6 +38,7 @@ def patchify(image: Image.Image, spec: PatchSpec) -> tuple[np.ndarray, tuple[int
     pixels = (pixels - mean) / std
     p, m, t = spec.patch_size, spec.merge_size, spec.temporal_patch_size
     gh, gw = height // p, width // p
-    blocks = pixels.reshape(3, gh // m, m, p, gw // m, m, p).transpose(1, 4, 2, 5, 0, 3, 6)  # (gh/m, gw/m, m, m, C, p, p)
+    # (gh/m, gw/m, m, m, C, p, p)
+    blocks = pixels.reshape(3, gh // m, m, p, gw // m, m, p).transpose(1, 4, 2, 5, 0, 3, 6)
     blocks = np.broadcast_to(blocks[:, :, :, :, :, None], (*blocks.shape[:5], t, p, p))
     return np.ascontiguousarray(blocks.reshape(gh * gw, 3 * t * p * p)), (1, gh, gw)
