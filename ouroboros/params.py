@@ -127,7 +127,9 @@ class LoopParams:
     # closed: feedback steers the proposer, confidence-based selection (the method);
     # open: the same proposer without feedback, valid rows at random;
     # static: one dataset proposed up front (round 1's stream), a random chunk per round.
-    policy: Literal["closed", "open", "static"] = "closed"
+    # A name in ouroboros.loop_policies.LOOP_POLICIES, looked up when a round runs (importing the
+    # policies here would make every stage depend on the round's code).
+    policy: str = "closed"
 
 
 @dataclass(frozen=True)
