@@ -3,12 +3,8 @@
 From scored rows (blind scores ignored), per group: n, accuracy, mean gold confidence
 and the share of rows in each difficulty band (curation.bands). One statistic per group
 is smoothed over rounds (an exponential moving average) and turned into a weight by a
-named policy, with a floor so that no group is ever starved:
-
-- `frontier` (the paper): the smoothed share of *frontier* rows. A task the solver has
-  mastered (mostly easy) and one it cannot learn (hard round after round) both fall to
-  the floor; budget moves to where confidence is neither.
-- `spatialevo` (SpatialEvo): 1 - smoothed accuracy.
+named policy (curation.feedback_policies: `frontier`, the paper's share of frontier rows;
+`spatialevo`, 1 - accuracy), with a floor so that no group is ever starved.
 
 Two levels, so the split does not depend on how many templates or bins a task has:
 `task_weights()` share the budget between task groups (curation.tasks.task_group: the
@@ -27,6 +23,7 @@ from typing import Any
 import polars as pl
 
 from curation.bands import BandParams, band
+from curation.feedback_policies import FEEDBACK_POLICIES
 from curation.params import FeedbackParams
 from curation.tasks import task_group, task_group_column
 
@@ -93,15 +90,6 @@ class Feedback:
         )
 
 
-def policy_weight(policy: str, smoothed: float, floor: float) -> float:
-    """The weight of a group whose smoothed statistic (frontier share or accuracy) is `smoothed`."""
-    return max(floor, smoothed if policy == "frontier" else 1.0 - smoothed)
-
-
-def _statistic(policy: str) -> str:
-    return "frontier_share" if policy == "frontier" else "accuracy"
-
-
 def _group_stats(per_row: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return (
         per_row.group_by(keys)
@@ -129,7 +117,7 @@ def compute_feedback(
     row are averaged first, so every question counts once. Groups not scored this round
     keep their previous stats.
     """
-    stat = _statistic(params.policy)
+    policy = FEEDBACK_POLICIES[params.policy]
     per_row = (
         scores.filter(~pl.col("blind"))
         .group_by("qa_id")
@@ -145,22 +133,22 @@ def compute_feedback(
     for row in _group_stats(per_row, ["task", "template", "difficulty_bin"]).iter_rows(named=True):
         key = (row["task"], row["template"], row["difficulty_bin"])
         before = old_bins[key].smoothed if key in old_bins else None
-        smoothed = _smooth(float(row[stat]), before, params)
+        smoothed = _smooth(float(row[policy.statistic]), before, params)
         bins[key] = BinStats(
             task=key[0], template=key[1], bin=key[2], n=int(row["n"]), accuracy=float(row["accuracy"]),
             mean_confidence=float(row["mean_confidence"]), smoothed=float(smoothed),
-            weight=policy_weight(params.policy, smoothed, params.floor),
+            weight=max(params.floor, policy.weight(smoothed)),
             easy=int(row["easy"]), frontier=int(row["frontier"]), hard=int(row["hard"]),
         )
     old_tasks = {t.task: t for t in previous.tasks} if previous else {}
     tasks: dict[str, TaskStats] = dict(old_tasks)
     for row in _group_stats(per_row, ["group"]).iter_rows(named=True):
         before = old_tasks[row["group"]].smoothed if row["group"] in old_tasks else None
-        smoothed = _smooth(float(row[stat]), before, params)
+        smoothed = _smooth(float(row[policy.statistic]), before, params)
         tasks[row["group"]] = TaskStats(
             task=row["group"], n=int(row["n"]), accuracy=float(row["accuracy"]),
             mean_confidence=float(row["mean_confidence"]), smoothed=float(smoothed),
-            weight=policy_weight(params.policy, smoothed, params.floor),
+            weight=max(params.floor, policy.weight(smoothed)),
             easy=int(row["easy"]), frontier=int(row["frontier"]), hard=int(row["hard"]),
         )
     return Feedback(

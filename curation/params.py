@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from curation.errors import ParamError
+from curation.feedback_policies import FEEDBACK_POLICIES
 
 
 def require_in_range(section: str, field: str, value: Any, lo: float, hi: float) -> None:
@@ -25,18 +26,15 @@ def require_choice(section: str, field: str, value: Any, choices: Collection[str
         raise ParamError(section, field, f"expected one of {sorted(choices)}, got {value!r}")
 
 
-POLICIES = ("frontier", "spatialevo")  # feedback policies (curation.feedback)
-
-
 @dataclass(frozen=True)
 class FeedbackParams:
-    policy: str = "frontier"  # frontier | spatialevo
+    policy: str = "frontier"  # a name in curation.feedback_policies.FEEDBACK_POLICIES
     smoothing: float = 0.5  # weight of this round in the moving average; 1 = forget the past
     floor: float = 0.05  # no task or bin is ever starved: its weight never drops below this
     n_examples: int = 5  # example questions per task and kind for the LLM proposer
 
     def __post_init__(self) -> None:
-        require_choice("feedback", "policy", self.policy, POLICIES)
+        require_choice("feedback", "policy", self.policy, FEEDBACK_POLICIES)
         require_in_range("feedback", "smoothing", self.smoothing, 0.0, 1.0)
         require_in_range("feedback", "floor", self.floor, 0.0, 1.0)
         require_int("feedback", "n_examples", self.n_examples, 0)

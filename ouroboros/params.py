@@ -80,7 +80,9 @@ class FramesParams:
 
 @dataclass(frozen=True)
 class ProposerParams:
-    kind: Literal["template", "corpus", "llm"] = "template"
+    # A name in curation.proposer.PROPOSERS, looked up when a stage builds the proposer (as filter
+    # names are): importing every proposer here would make every stage depend on their code.
+    kind: str = "template"
     per_round: int = 600  # candidate questions proposed per round
     distance_mode: Literal["vsibench", "exact"] = "vsibench"
     corpus: str = "../shared/data/vqagen/qa_code_generated_scannet.json"  # for kind=corpus
@@ -125,7 +127,9 @@ class LoopParams:
     # closed: feedback steers the proposer, confidence-based selection (the method);
     # open: the same proposer without feedback, valid rows at random;
     # static: one dataset proposed up front (round 1's stream), a random chunk per round.
-    policy: Literal["closed", "open", "static"] = "closed"
+    # A name in ouroboros.loop_policies.LOOP_POLICIES, looked up when a round runs (importing the
+    # policies here would make every stage depend on the round's code).
+    policy: str = "closed"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@
 
 propose -> execute -> filter -> score with round M's solver (out of sample, sighted and
 blind) -> feedback -> select -> train from round M's solver -> evaluate on the held-out
-set. What steers the data is params `loop.policy` (the ablation's arms are runs of this
-same stage under each policy, `dvc exp run -S loop.policy=...`):
+set. What steers the data is params `loop.policy`, a registered policy
+(ouroboros.loop_policies; the ablation's arms are runs of this same stage under each
+policy, `dvc exp run -S loop.policy=...`):
 
 - closed: the proposer reads round M's feedback, the confidence filters drop easy and
   blind-solvable rows, and the selection takes frontier rows with the task shares of
@@ -23,19 +24,16 @@ import json
 import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
-from curation.scenes.metadata import Scene
-from curation.selection import select, with_selected
+from curation.selection import with_selected
 from ouroboros.evalset import load_evalset, train_inputs
-from ouroboros.inputs import load_history
 from ouroboros.launch import process_device
+from ouroboros.loop_policies import LOOP_POLICIES
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
     SAMPLE_COLUMNS,
-    curated_rows,
     eval_scores,
     filter_after_scoring,
-    random_slice,
     scorable,
     score_rows,
     solver_scorer,
@@ -52,46 +50,14 @@ def solver_source(params: Params, ws: Workspace, prev: int) -> str:
     return str(saved) if (saved / "solver.json").is_file() else params.solver.spec
 
 
-def round_rows(n: int, params: Params, ws: Workspace, scenes: list[Scene], frames: pl.DataFrame,
-               previous: Feedback) -> pl.DataFrame:
-    """The curated rows of round `n` on the training `scenes`, under the loop policy."""
-    policy = params.loop.policy
-    if policy == "static":
-        ids = [r.id for r in params.rounds] or [n]
-        rows = curated_rows(params.proposer, params.seed, params, scenes, frames,
-                            params.proposer.per_round * len(ids), None, round=min(ids), split="train")
-        return rows.with_columns(pl.lit(n, pl.Int32).alias("round"))
-    if policy == "open":
-        return curated_rows(params.proposer, params.seed, params, scenes, frames, params.proposer.per_round,
-                            None, round=n, split="train")
-    # closed: task weights from the feedback, and each scene's own history (curation.history)
-    history = load_history(ws.lake(), n, params.bands)
-    return curated_rows(params.proposer, params.seed, params, scenes, frames, params.proposer.per_round,
-                        previous, round=n, split="train", history=history)
-
-
-def choose(n: int, rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback, params: Params) -> pl.DataFrame:
-    """The training slice under the loop policy."""
-    budget = params.selection.budget
-    if params.loop.policy == "static":
-        ids = sorted(r.id for r in params.rounds) or [n]
-        pool = random_slice(scorable(rows), budget * len(ids), params.seed)
-        return pool.slice(ids.index(n) * budget, budget)
-    if params.loop.policy == "open":
-        return random_slice(scorable(rows), budget, params.seed)
-    picked, _ = select(rows, params.selection, seed=params.seed, scores=scores.filter(~pl.col("blind")),
-                       bands=params.bands, task_weights=feedback.task_weights())
-    return picked
-
-
-def decide(n: int, params: Params, ws: Workspace, rows: pl.DataFrame, scores: pl.DataFrame,
+def decide(n: int, params: Params, ws: Workspace, policy, rows: pl.DataFrame, scores: pl.DataFrame,
            previous: Feedback) -> tuple[pl.DataFrame, Feedback, pl.DataFrame]:
     """(rows with their after-scoring filters and `selected`, round n's feedback, the training slice)."""
-    if params.loop.policy == "closed":
+    if policy.filter_after_scoring:
         history = ws.lake().scan("scores").filter(pl.col("round") < n).collect()
         rows = filter_after_scoring(rows, pl.concat([history, scores]), params)
     feedback = compute_feedback(rows, scores, round=n, params=params.feedback, bands=params.bands, previous=previous)
-    picked = choose(n, rows, scores, feedback, params)
+    picked = policy.choose(n, rows, scores, feedback, params)
     return with_selected(rows, picked), feedback, picked
 
 
@@ -103,10 +69,11 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     the result to the others; all ranks score (each its share of the batches), train (DDP)
     and evaluate; rank 0 alone writes the lake and runs/. A rank that dies before the end
     leaves every table at its last committed version: nothing is written before record_round."""
-    scorer = solver_scorer(params.solver)  # a vLLM server that is not there stops the round before any work
+    policy = LOOP_POLICIES[params.loop.policy]()  # an unknown policy stops the round before any work
+    scorer = solver_scorer(params.solver)  # and so does a vLLM server that is not there
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     scenes, frames = train_inputs(params, ws)
-    rows = from_main(lambda: round_rows(n, params, ws, scenes, frames, previous))
+    rows = from_main(lambda: policy.rows(n, params, ws, scenes, frames, previous))
 
     solver = load_solver(solver_source(params, ws, prev), seed=params.seed, device=process_device(),
                          **solver_frames(params))
@@ -114,7 +81,7 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size, "scorer": scorer}
     scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
                         score_rows(solver, candidates, frames, blind=True, **scoring)])
-    rows, feedback, picked = from_main(lambda: decide(n, params, ws, rows, scores, previous))
+    rows, feedback, picked = from_main(lambda: decide(n, params, ws, policy, rows, scores, previous))
 
     metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
                               resume=ws.solver_dir(prev))}

@@ -16,8 +16,8 @@ from curation.executor import Executor
 from curation.feedback import Feedback
 from curation.filters import FilterContext, apply_recipe
 from curation.gold import execute_proposals
-from curation.history import SceneHistory, scene_weights
-from curation.proposer import CorpusProposer, LLMProposer, TemplateProposer
+from curation.history import SceneHistory
+from curation.proposer import PROPOSERS, ProposalRequest
 from curation.scenes.metadata import Scene
 from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.console import err_console
@@ -47,22 +47,16 @@ def propose(
     infos: Mapping[str, dict], round: int, split: str, history: SceneHistory | None = None,
     chat: ChatClient | None = None, images: Mapping[str, list[bytes]] | None = None,
 ) -> pl.DataFrame:
-    """Candidate rows from the configured proposer (template, corpus or LLM; `chat` for LLM).
+    """Candidate rows from the configured proposer (curation.proposer.PROPOSERS[p.kind]; `chat` for LLM).
 
     `history` (curation.history, earlier rounds' questions per scene) steers every kind.
     """
-    weights = scene_weights(history) if history else None
-    if p.kind == "template":
-        proposer = TemplateProposer(seed, distance_mode=p.distance_mode)
-        return proposer.propose(scenes, budget, feedback, frame_info=infos, round=round, split=split,
-                                scene_weights=weights)
-    if p.kind == "corpus":
-        return CorpusProposer.from_file(p.corpus, seed).propose(scenes, budget, round=round, split=split,
-                                                                scene_weights=weights)
-    llm = LLMProposer(chat, seed=seed, history_cap=p.history)
-    rows = llm.propose(scenes, budget, feedback, images=images, history=history, round=round, split=split)
-    err_console.print(f"proposer {p.model} ({split}, round {round}): {llm.stats.summary()}",
-                      highlight=False, soft_wrap=True)
+    proposer = PROPOSERS[p.kind].from_params(p, seed, chat)
+    rows = proposer.run(ProposalRequest(scenes, budget, feedback, frame_info=infos, history=history,
+                                        images=images or {}, round=round, split=split))
+    if (summary := proposer.summary()) is not None:
+        err_console.print(f"proposer {p.model or p.kind} ({split}, round {round}): {summary}",
+                          highlight=False, soft_wrap=True)
     return rows
 
 

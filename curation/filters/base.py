@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from curation.bands import BandParams
-from curation.errors import UnknownNameError
+from curation.registry import Registry
 from curation.scenes.metadata import Scene
 
 
@@ -53,25 +53,21 @@ class Filter(ABC):
         """Columns `flagged` (Boolean, never null) and `reason` (String, null unless flagged)."""
 
 
-FILTERS: dict[str, type[Filter]] = {}
+FILTERS: Registry[type[Filter]] = Registry("filter")
 
 
 def register(name: str) -> Callable[[type[Filter]], type[Filter]]:
-    """Class decorator adding an operator to FILTERS under `name`; a taken name raises."""
+    """Class decorator adding an operator to FILTERS under `name` (its `name` attribute too)."""
 
     def add(cls: type[Filter]) -> type[Filter]:
-        if name in FILTERS:
-            raise ValueError(f"filter name {name!r} is already registered by {FILTERS[name].__name__}")
+        FILTERS.register(name)(cls)
         cls.name = name
-        FILTERS[name] = cls
         return cls
 
     return add
 
 
 def get_filter(name: str) -> type[Filter]:
-    if name not in FILTERS:
-        raise UnknownNameError(f"no filter named {name!r}; known: {', '.join(sorted(FILTERS))}")
     return FILTERS[name]
 
 

@@ -23,6 +23,7 @@ import polars as pl
 from curation.errors import CorpusFormatError
 from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_int
+from curation.proposer.base import ProposalRequest, Proposer, register
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes.metadata import Scene
 from curation.tasks import Candidate
@@ -99,7 +100,8 @@ def load_corpus(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
-class CorpusProposer:
+@register("corpus")
+class CorpusProposer(Proposer):
     def __init__(self, records: Sequence[Mapping[str, Any]], seed: int, *, attempts: int = 8):
         require_int("corpus_proposer", "attempts", attempts, 1)
         if not records:
@@ -110,6 +112,14 @@ class CorpusProposer:
     @classmethod
     def from_file(cls, path: str | Path, seed: int) -> "CorpusProposer":
         return cls(load_corpus(path), seed)
+
+    @classmethod
+    def from_params(cls, params, seed, chat):
+        return cls.from_file(params.corpus, seed)
+
+    def run(self, request: ProposalRequest) -> pl.DataFrame:
+        return self.propose(request.scenes, request.budget, round=request.round, split=request.split,
+                            scene_weights=request.scene_weights())
 
     def task_of(self, k: int) -> str:
         """Record k's VSI-Bench task."""

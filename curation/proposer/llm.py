@@ -22,6 +22,7 @@ from curation.executor.doc import api_doc
 from curation.feedback import Feedback, apportion
 from curation.history import HistoryItem, SceneHistory, pick, scene_probabilities, scene_weights
 from curation.params import require_int
+from curation.proposer.base import ProposalRequest, Proposer, register
 from curation.proposer.describe import describe_scene
 from curation.proposer.llm_reply import MalformedReply, parse_reply
 from curation.proposer.rows import proposal_frame, proposal_row
@@ -71,11 +72,23 @@ def history_text(items: Sequence[HistoryItem], bands: BandParams) -> str:
     return "\n".join([head, *(f"- [{i.band}, p={i.confidence:.2f}] {i.question} -> {i.answer}" for i in items)])
 
 
-class LLMProposer:
+@register("llm")
+class LLMProposer(Proposer):
     def __init__(self, client: ChatClient, *, seed: int = 0, history_cap: int = 8, bands: BandParams = BandParams()):
         require_int("proposer", "history", history_cap, 0)
         self.client, self.seed, self.history_cap, self.bands = client, seed, history_cap, bands
         self.api_doc = api_doc()
+
+    @classmethod
+    def from_params(cls, params, seed, chat):
+        return cls(chat, seed=seed, history_cap=params.history)
+
+    def run(self, request: ProposalRequest) -> pl.DataFrame:
+        return self.propose(request.scenes, request.budget, request.feedback, images=request.images,
+                            history=request.history, round=request.round, split=request.split)
+
+    def summary(self) -> str:
+        return self.stats.summary()
 
     @property
     def stats(self) -> ChatStats:

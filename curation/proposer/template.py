@@ -20,6 +20,7 @@ from curation.errors import ParamError
 from curation.feedback import Feedback, proposal_counts
 from curation.history import HistoryKey, pick, scene_probabilities
 from curation.params import require_choice, require_int
+from curation.proposer.base import ProposalRequest, Proposer, register
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes.metadata import Scene
 from curation.tasks import BINS, TASKS, Candidate, Draw, task_keys
@@ -35,11 +36,20 @@ def frame_info_for(scene: Scene, scene_id: str, frame_info: Mapping[str, FrameIn
     return frame_info.get(scene_id) or frame_info.get(scene.name)
 
 
-class TemplateProposer:
+@register("template")
+class TemplateProposer(Proposer):
     def __init__(self, seed: int, *, distance_mode: str = "vsibench", attempts: int = 32):
         require_choice("proposer", "distance_mode", distance_mode, DISTANCE_FUNCTIONS)
         require_int("proposer", "attempts", attempts, 1)
         self.seed, self.distance_mode, self.attempts = seed, distance_mode, attempts
+
+    @classmethod
+    def from_params(cls, params, seed, chat):
+        return cls(seed, distance_mode=params.distance_mode)
+
+    def run(self, request: ProposalRequest) -> pl.DataFrame:
+        return self.propose(request.scenes, request.budget, request.feedback, frame_info=request.frame_info,
+                            round=request.round, split=request.split, scene_weights=request.scene_weights())
 
     def propose(
         self, scenes: Sequence[Scene], budget: int, feedback: Feedback | None = None, *,

@@ -8,6 +8,7 @@ from rich.table import Table
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
+from ouroboros.registered import check_registered_names
 
 
 def _cell(value: tuple[float, float] | None) -> str:
@@ -46,7 +47,9 @@ def ablate_(
     """Run closed / open / static with the same example budget over seeds; print mean ± CI per round."""
     from ouroboros.ablate import ablate, plot
 
-    result = ablate(load_params(params), out, rounds, parse_seeds(seeds))
+    settings = load_params(params)
+    check_registered_names(settings, str(params))
+    result = ablate(settings, out, rounds, parse_seeds(seeds))
     summary = result["summary"]
     console.print(ablation_table(summary))
     if "examples_to_target" in summary:

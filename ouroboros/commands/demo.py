@@ -12,6 +12,7 @@ from rich.table import Table
 from ouroboros.console import band_cell, console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
+from ouroboros.registered import check_registered_names
 from ouroboros.workspace import Workspace, read_json
 
 COUNT_COLUMNS = [("proposed", "proposed"), ("valid", "valid"), ("ambiguous", "ambiguous"),
@@ -63,7 +64,8 @@ def demo(
     """`dvc repro` the scenes, eval set, base solver and every round, then summarise them."""
     if not (root / ".dvc").is_dir() or not (root / "dvc.yaml").is_file():
         raise CliInputError(f"{root.resolve()} is not the project root (no .dvc/ or dvc.yaml)")
-    load_params(root / "params.yaml")  # a params mistake stops here, before DVC starts anything
+    # a params mistake stops here, before DVC starts anything
+    check_registered_names(load_params(root / "params.yaml"))
     run_dvc("repro", root=root)
     summary = read_json(Workspace(root).report_dir / "summary.json", "the report")
     console.print(counts_table(summary))

@@ -7,7 +7,6 @@ from curation.feedback import (
     FeedbackParams,
     apportion,
     compute_feedback,
-    policy_weight,
     proposal_counts,
 )
 from curation.proposer import TemplateProposer
@@ -37,9 +36,8 @@ def test_stats_per_bin_ignore_blind_scores_and_weights_follow_the_policy():
     assert (easy.bin, easy.n, easy.accuracy) == ("easy", 10, pytest.approx(0.9))
     assert easy.mean_confidence == pytest.approx(0.9 * 0.95 + 0.1 * 0.1)
     assert (easy.weight, hard.weight) == (pytest.approx(0.1), pytest.approx(0.9))
-    assert policy_weight("frontier", 0.6, 0.05) == 0.6  # the smoothed frontier share
-    assert policy_weight("frontier", 0.0, 0.05) == 0.05
-    assert policy_weight("spatialevo", 0.99, 0.05) == 0.05
+    floored = compute_feedback(qa, scores, round=1, params=FeedbackParams(policy="spatialevo", floor=0.2))
+    assert [b.weight for b in floored.bins] == [0.2, pytest.approx(0.9)]  # no bin starves
 
 
 def test_smoothing_over_rounds_and_json_round_trip():

@@ -54,7 +54,6 @@ def test_errors_name_the_key(data, message):
 @pytest.mark.parametrize(
     ("section", "value", "message"),
     [
-        ("loop", {"policy": "greedy"}, "loop.policy: expected one of ['closed', 'open', 'static']"),
         ("bands", {"easy": 0.9, "hard": 0.95}, "bands.hard"),
         ("bands", {"easy": 1.5}, "bands.easy"),
         ("selection", {"tau_easy": 0.9}, "selection.tau_easy: unknown key"),  # one easy threshold: bands.easy

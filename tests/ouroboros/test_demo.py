@@ -3,6 +3,7 @@ from typer.testing import CliRunner
 
 from ouroboros.cli import app
 from ouroboros.commands.demo import counts_table, eval_table
+from tests.ouroboros.pipeline_fixtures import write_params
 
 SUMMARY = {
     "r0": {"counts": {"proposed": 10, "valid": 8, "ambiguous": 1, "selected": 5},
@@ -33,3 +34,13 @@ def test_summary_tables_fit_80_columns_and_show_every_round():
 def test_demo_outside_the_project_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--root", str(tmp_path)])
     assert result.exit_code == 2 and "is not the project root" in result.output
+
+
+def test_demo_names_an_unregistered_policy_before_dvc_starts(tmp_path):
+    (tmp_path / ".dvc").mkdir()
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    write_params(tmp_path, loop={"policy": "clsoed"})
+    result = CliRunner().invoke(app, ["demo", "--root", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "params.yaml.loop.policy: no loop policy named 'clsoed'; known: closed, open, static" in result.output
+    assert not (tmp_path / "dvc.lock").exists() and not (tmp_path / "lake").exists()

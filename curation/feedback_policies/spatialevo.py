@@ -1,0 +1,12 @@
+"""`spatialevo` (SpatialEvo's scheduler): weight = 1 - smoothed accuracy."""
+
+from curation.feedback_policies.base import FeedbackPolicy, register
+
+
+@register("spatialevo")
+class SpatialEvo(FeedbackPolicy):
+    statistic = "accuracy"
+
+    @staticmethod
+    def weight(smoothed: float) -> float:
+        return 1.0 - smoothed
