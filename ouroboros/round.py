@@ -29,7 +29,6 @@ from ouroboros.inputs import load_history
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
-    SAMPLE_COLUMNS,
     curated_rows,
     eval_scores,
     filter_after_scoring,
@@ -38,6 +37,7 @@ from ouroboros.steps import (
     score_rows,
 )
 from ouroboros.workspace import Workspace, read_json
+from training.batches import SAMPLE_COLUMNS
 from training.sft import train
 from training.solver import load_solver
 

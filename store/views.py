@@ -6,8 +6,9 @@ by whoever collects them.
 
 import polars as pl
 
+from store.schema import SCORE_COLUMNS
+
 KEPT = "kept"  # the reason name for rows no filter dropped
-SCORE_COLUMNS = ["confidence", "correct", "prediction", "mra"]
 
 
 def with_scores(qa: pl.LazyFrame, scores: pl.LazyFrame, *, blind: bool = False) -> pl.LazyFrame:
