@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from curation.scenes.metadata import Box, Scene
+from store.options import lettered
 
 BINS = ("easy", "medium", "hard")
-LETTERS = "ABCDEFGHIJ"
 AMBIGUOUS = "ambiguous"  # what a program returns when the question is not well posed
 
 # How a program reads "the X". `unique` (every generated question): X must have exactly one
@@ -111,19 +111,9 @@ def spoken(category: str) -> str:
     return category.replace("_", " ")
 
 
-def option_text(option: str) -> str:
-    """The text of an option "B. chair" -> "chair"."""
-    head, sep, rest = option.partition(". ")
-    return rest if sep and len(head) == 1 and head in LETTERS else option
-
-
 def normalise_answer(value: str) -> str:
     """How option texts and program values are compared: spaces for `_`, case-folded."""
     return " ".join(spoken(str(value)).split()).casefold()
-
-
-def lettered(texts: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"{LETTERS[i]}. {t}" for i, t in enumerate(texts))
 
 
 def shuffled(items: Sequence[str], rng: np.random.Generator) -> list[str]:
