@@ -19,8 +19,8 @@ import numpy as np
 import polars as pl
 
 from curation.bands import BandParams, band
-from curation.filters.confidence import latest_confidence
 from store.options import option_for
+from store.views import latest_confidence
 
 HistoryKey = tuple[str, str, str]  # (scene_id, task, difficulty_bin)
 PRIOR = 0.5  # the weight of a (scene, task, bin) with no history: (0 + 1) / (0 + 2)
