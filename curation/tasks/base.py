@@ -125,18 +125,8 @@ def pick(items: Sequence[Any], rng: np.random.Generator) -> Any:
 
 
 def single_box_categories(scene: Scene) -> dict[str, Box]:
-    """Categories with exactly one box, the only ones VSI-Bench names as "the X"."""
-    by_category: dict[str, list[Box]] = {}
-    for b in scene.boxes:
-        by_category.setdefault(b.category, []).append(b)
-    return {c: bs[0] for c, bs in sorted(by_category.items()) if len(bs) == 1}
-
-
-def boxes_by_category(scene: Scene) -> dict[str, list[Box]]:
-    out: dict[str, list[Box]] = {}
-    for b in scene.boxes:
-        out.setdefault(b.category, []).append(b)
-    return dict(sorted(out.items()))
+    """Categories with exactly one box, the only ones VSI-Bench names as "the X" (sorted by name)."""
+    return {c: bs[0] for c, bs in sorted(scene.boxes_by_category().items()) if len(bs) == 1}
 
 
 def by_thresholds(value: float, easy_if: Any, hard_if: Any) -> str:

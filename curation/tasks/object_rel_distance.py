@@ -18,7 +18,6 @@ from curation.tasks.base import (
     Candidate,
     Draw,
     TaskFamily,
-    boxes_by_category,
     by_thresholds,
     literal,
     make_candidate,
@@ -78,7 +77,7 @@ class ObjectRelDistance(TaskFamily):
 
     def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
         n_choices = TEMPLATES[draw.template]
-        boxes = boxes_by_category(draw.scene)
+        boxes = dict(sorted(draw.scene.boxes_by_category().items()))  # the draws below index this order
         primaries = [c for c, bs in boxes.items() if len(bs) == 1]
         if not primaries or len(boxes) < n_choices + 1:
             return None
