@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from curation.gold import plain
+from curation.executor.values import plain
 from curation.scenes.metadata import Scene
 from curation.tasks.base import AMBIGUOUS, normalise_answer
 from curation.vsibench.margins import explain
