@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import KnobBins
 from curation.scenes.metadata import Box, Scene
 from store.options import lettered
 
@@ -129,11 +130,12 @@ def single_box_categories(scene: Scene) -> dict[str, Box]:
     return {c: bs[0] for c, bs in sorted(scene.boxes_by_category().items()) if len(bs) == 1}
 
 
-def by_thresholds(value: float, easy_if: Any, hard_if: Any) -> str:
-    """Bin a knob: `easy_if(value)` -> easy, `hard_if(value)` -> hard, else medium."""
-    if hard_if(value):
+def by_thresholds(value: float, bins: KnobBins) -> str:
+    """Bin a knob (curation.constants.DIFFICULTY_BINS): in `bins.hard` -> hard, else in
+    `bins.easy` -> easy, else medium; ranges are [lo, hi)."""
+    if bins.hard[0] <= value < bins.hard[1]:
         return "hard"
-    return "easy" if easy_if(value) else "medium"
+    return "easy" if bins.easy[0] <= value < bins.easy[1] else "medium"
 
 
 def literal(value: Any) -> str:
