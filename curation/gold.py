@@ -15,20 +15,13 @@ from typing import Any
 
 import polars as pl
 
+from curation.executor.values import plain
 from curation.flags import FLAG_DTYPE
 from curation.scenes.metadata import Scene
-from curation.tasks.base import AMBIGUOUS, normalise_answer, option_text
+from curation.tasks.base import AMBIGUOUS, normalise_answer
+from store.options import option_letter, option_text
 
 Job = tuple[str, dict[str, Any], Mapping[str, Any] | None]  # (program, scene meta, frame_info)
-
-
-def plain(value: Any) -> Any:
-    """numpy scalars and arrays as Python values (programs often return np.float64)."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def gold_answer(value: Any, answer_type: str, options: Sequence[str] | None) -> str | None:
@@ -44,7 +37,7 @@ def gold_answer(value: Any, answer_type: str, options: Sequence[str] | None) -> 
     matches = [i for i, t in enumerate(texts) if t == normalise_answer(str(value))]
     if len(matches) != 1:
         return None
-    return options[matches[0]].split(".", 1)[0]
+    return option_letter(options[matches[0]])
 
 
 def value_json(value: Any) -> str | None:

@@ -19,7 +19,8 @@ import numpy as np
 import polars as pl
 
 from curation.bands import BandParams, band
-from curation.filters.confidence import latest_confidence
+from store.options import option_for
+from store.views import latest_confidence
 
 HistoryKey = tuple[str, str, str]  # (scene_id, task, difficulty_bin)
 PRIOR = 0.5  # the weight of a (scene, task, bin) with no history: (0 + 1) / (0 + 2)
@@ -69,10 +70,7 @@ def scene_history(
 
 def _gold_text(answer: str | None, options: Sequence[str] | None) -> str:
     """The gold answer as the model saw it asked: the whole option for a letter."""
-    for option in options or ():
-        if answer is not None and option.split(".", 1)[0] == answer:
-            return option
-    return str(answer)
+    return option_for(answer, options) or str(answer)
 
 
 def scene_weights(history: SceneHistory) -> dict[HistoryKey, float]:

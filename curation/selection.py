@@ -23,9 +23,9 @@ import polars as pl
 from curation.bands import BandParams, band, corrected
 from curation.diversity import mmr_order
 from curation.feedback import apportion
-from curation.filters.confidence import latest_confidence
 from curation.params import SelectionParams
 from curation.tasks import task_group_column
+from store.views import latest_confidence
 
 REASONS = ("selected", "over_budget", "invalid", "ambiguous", "trivial")  # plus any filter drop codes
 

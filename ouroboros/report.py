@@ -16,6 +16,7 @@ import polars as pl
 from curation.tasks import task_group_column
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, read_json, write_json
+from store.views import confidence_spread
 
 
 def round_metrics(params: Params, ws: Workspace) -> list[dict]:
@@ -48,8 +49,8 @@ def data_map(scores: pl.DataFrame) -> pl.DataFrame:
     return (
         scores.filter(~pl.col("blind"))
         .group_by("qa_id")
-        .agg(pl.col("confidence").mean().alias("mean"), pl.col("confidence").std(ddof=0).alias("std"),
-             pl.col("correct").cast(pl.Float64).mean().alias("correctness"), pl.len().alias("rounds"))
+        .agg(*confidence_spread(), pl.col("correct").cast(pl.Float64).mean().alias("correctness"))
+        .select("qa_id", "mean", "std", "correctness", "rounds")  # datamap.csv's columns, as plotted
         .sort("qa_id")
     )
 

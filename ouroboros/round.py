@@ -31,7 +31,6 @@ from ouroboros.loop_policies import LOOP_POLICIES
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
-    SAMPLE_COLUMNS,
     eval_scores,
     filter_after_scoring,
     scorable,
@@ -39,6 +38,7 @@ from ouroboros.steps import (
     solver_scorer,
 )
 from ouroboros.workspace import Workspace, read_json
+from training.batches import SAMPLE_COLUMNS
 from training.distributed import from_main, is_main
 from training.sft import train
 from training.solver import load_solver

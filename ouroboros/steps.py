@@ -25,12 +25,11 @@ from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams, SolverParams
 from store.schema import SCORES
 from training.backends import Scorer, make_scorer
+from training.batches import SAMPLE_COLUMNS
 from training.confidence import score
 from training.encoders import text_encoder
 from training.evaluate import evaluate, predictions, vsibench_scores
 from training.solver import Solver
-
-SAMPLE_COLUMNS = ["qa_id", "scene_id", "task", "question", "options", "answer_type", "answer", "frame_ids"]
 
 
 def chat_client(p: ProposerParams) -> ChatClient | None:

@@ -18,7 +18,6 @@ from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
 from ouroboros.steps import (
-    SAMPLE_COLUMNS,
     curated_rows,
     eval_scores,
     random_slice,
@@ -27,6 +26,7 @@ from ouroboros.steps import (
 )
 from ouroboros.vision import pretrained_solver
 from ouroboros.workspace import Workspace
+from training.batches import SAMPLE_COLUMNS
 from training.sft import train
 from training.solver import load_solver
 

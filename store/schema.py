@@ -9,8 +9,14 @@ x right, y down: the OpenCV convention); `intrinsics` is (fx, fy, cx, cy) in pix
 Per-round rows live in physical tables named `<table>__<partition>` (for example
 `qa__r3`) so that each DVC stage owns its own directory; `Lake.scan("qa")` reads the
 union. `LOGICAL_TABLES` maps every logical name to its schema.
+
+Code that builds rows as polars frames takes its dtypes from here (`polars_schema`,
+`polars_dtype`), so a column's type is written once.
 """
 
+from collections.abc import Sequence
+
+import polars as pl
 import pyarrow as pa
 
 VEC3 = pa.list_(pa.float64(), 3)
@@ -113,6 +119,10 @@ QA = pa.schema(
     ]
 )
 
+# What a proposer writes: the QA columns before `answer`. Execution adds the answer and
+# exec_* columns, the filters the flags, selection `selected`.
+PROPOSAL_COLUMNS = tuple(QA.names[: QA.get_field_index("answer")])
+
 SCORES = pa.schema(
     [
         pa.field("qa_id", pa.string(), nullable=False),
@@ -125,6 +135,9 @@ SCORES = pa.schema(
         pa.field("mra", pa.float64(), nullable=True),  # numeric answers only
     ]
 )
+
+# What a solver measures of a row; qa_id, round, solver and blind say whose score it is.
+SCORE_COLUMNS = ("confidence", "correct", "prediction", "mra")
 
 ROUNDS = pa.schema(
     [
@@ -184,3 +197,21 @@ KEYS: dict[str, tuple[str, ...]] = {
     "rounds": ("round",),
     "embeddings": ("item_id", "kind", "encoder"),
 }
+
+
+def polars_schema(schema: pa.Schema, columns: Sequence[str] | None = None) -> pl.Schema:
+    """The polars dtypes of `schema`'s columns (all, or `columns` in the order given).
+
+    A name `schema` lacks raises KeyError naming it."""
+    full = pl.from_arrow(schema.empty_table()).schema
+    if columns is None:
+        return full
+    missing = [c for c in columns if c not in full]
+    if missing:
+        raise KeyError(f"schema has no column(s) {missing}; it has {full.names()}")
+    return pl.Schema({c: full[c] for c in columns})
+
+
+def polars_dtype(arrow_type: pa.DataType) -> pl.DataType:
+    """The polars dtype a column of `arrow_type` reads as (e.g. FILTER_FLAG -> pl.Struct)."""
+    return polars_schema(pa.schema([pa.field("value", arrow_type)]))["value"]

@@ -1,13 +1,15 @@
-"""Polars views over the lake's tables: difficulty slices and the difficulty mix.
+"""Polars views over the lake's tables: difficulty slices, the difficulty mix, and each
+question's gold confidence over the rounds that scored it.
 
-Pure functions of LazyFrames, so the filters they add are pushed into the Lance scans
-by whoever collects them.
+Pure functions of LazyFrames (the confidence views of DataFrames, as the filters hold
+them), so the filters they add are pushed into the Lance scans by whoever collects them.
 """
 
 import polars as pl
 
+from store.schema import SCORE_COLUMNS, SCORES, polars_schema
+
 KEPT = "kept"  # the reason name for rows no filter dropped
-SCORE_COLUMNS = ["confidence", "correct", "prediction", "mra"]
 
 
 def with_scores(qa: pl.LazyFrame, scores: pl.LazyFrame, *, blind: bool = False) -> pl.LazyFrame:
@@ -89,3 +91,32 @@ def selection_gap(a: pl.LazyFrame, b: pl.LazyFrame) -> pl.LazyFrame:
         only_b=(~pl.col("in_a") & pl.col("in_b")).sum(),
         both=(pl.col("in_a") & pl.col("in_b")).sum(),
     ).sort(cells)
+
+
+def per_round_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
+    """(qa_id, round, confidence) of SCORES rows: the mean sighted (non-blind) gold confidence
+    per question and scored round, sorted by (qa_id, round); typed and empty without scores."""
+    if scores is None or scores.is_empty():
+        return pl.DataFrame(schema=polars_schema(SCORES, ("qa_id", "round", "confidence")))
+    return (
+        scores.filter(~pl.col("blind"))
+        .group_by("qa_id", "round")
+        .agg(pl.col("confidence").mean())
+        .with_columns(pl.col("round").cast(pl.Int32))
+        # group_by emits groups in any order; callers sum per qa_id, and float sums depend
+        # on their order, so fix it (the content fingerprint must not see the order)
+        .sort("qa_id", "round")
+    )
+
+
+def latest_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
+    """(qa_id, confidence): each question's mean sighted gold confidence in the latest round
+    that scored it: what the solver now thinks of it."""
+    return per_round_confidence(scores).group_by("qa_id", maintain_order=True).agg(pl.col("confidence").last())
+
+
+def confidence_spread() -> list[pl.Expr]:
+    """Aggregations for Dataset Cartography's map: `mean` and `std` (population, ddof=0) of
+    the `confidence` column over a group, and `rounds`, how many values it had."""
+    values = pl.col("confidence")
+    return [values.mean().alias("mean"), values.std(ddof=0).alias("std"), pl.len().alias("rounds")]

@@ -25,6 +25,7 @@ blind are the caller's).
 import polars as pl
 import torch
 
+from store.schema import SCORE_COLUMNS, SCORES, polars_schema
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.distributed import gather, my_share
 from training.metrics import mca_match, mean_relative_accuracy, parse_number
@@ -37,13 +38,7 @@ NUMERIC_MAX_NEW_TOKENS = 8  # "12.75" is five tokens (digits are single tokens) 
 # thresholds, i.e. relative error <= 0.3.
 NUMERIC_CORRECT_MRA = 0.5
 
-SCORE_SCHEMA = {
-    "qa_id": pl.String,
-    "confidence": pl.Float64,
-    "correct": pl.Boolean,
-    "prediction": pl.String,
-    "mra": pl.Float64,
-}
+SCORE_SCHEMA = polars_schema(SCORES, ("qa_id", *SCORE_COLUMNS))
 
 
 def geometric_mean(token_logp: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

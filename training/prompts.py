@@ -8,6 +8,7 @@ followed by `<|im_end|>`, the token that ends a Qwen turn.
 
 from collections.abc import Sequence
 
+from store.options import option_letter
 from training.errors import SampleError
 
 VIDEO_PREFIX = "These are frames of a video."
@@ -31,8 +32,8 @@ def option_letters(options: Sequence[str]) -> list[str]:
     """The letters of lettered options: ["A. chair", "B. door"] -> ["A", "B"]."""
     letters = []
     for option in options:
-        letter, dot, _ = option.partition(".")
-        if not dot or len(letter) != 1 or not letter.isalpha() or not letter.isupper():
+        letter = option_letter(option)
+        if letter is None:
             raise SampleError(f"option {option!r} does not start with a capital letter and '.' like 'A. chair'")
         letters.append(letter)
     return letters

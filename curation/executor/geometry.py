@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import CHOICE_MARGIN_M, DIRECTION_MARGIN_DEG, MAX_CORNERS_OFF
+
 SAMPLE_SPACING = 0.05  # m; VSI-Bench's grid step
 BOUND_SLACK = 1e-9  # m; sampled points pass a float containment test, so they sit within ~1e-15 m of their box
 PAIR_BLOCK = 1 << 20  # point pairs per chunk of the pairwise minimum (8 MB of float64)
@@ -39,9 +41,6 @@ BRUTE_FORCE_PAIRS = 1 << 16  # above this many candidate pairs a voxel hash beat
 MIN_CELL = 1e-3  # m; voxel-hash cells are never smaller (keeps cell keys inside int64 for any room)
 SEED_POINTS = 8  # points of A nearest box B used to seed the upper bound of a pair's distance
 SEED_REACH = 0.1  # m; the seeds are paired with B's points within this box around them (two grid steps)
-CHOICE_MARGIN = 0.15  # m; closest-among-choices is ambiguous under this (VQAGen / VSI-Bench rule)
-DIRECTION_MARGIN = 10.0  # degrees from a bin edge that make a direction ambiguous
-MAX_CORNERS_OFF = 2  # corners of the querying box allowed in another bin than its centroid
 LR_BINS = (0.0, 135.0, 225.0, 360.0)  # left | back | right
 
 
@@ -372,7 +371,7 @@ def quadrant_direction(angles: np.ndarray) -> str:
     if np.isnan(angles).any():
         return "ambiguous"
     quadrants = angles // 90
-    if _corners_off(quadrants) > MAX_CORNERS_OFF or 90 - angles[0] % 90 < DIRECTION_MARGIN:
+    if _corners_off(quadrants) > MAX_CORNERS_OFF or 90 - angles[0] % 90 < DIRECTION_MARGIN_DEG:
         return "ambiguous"
     return ("front-left", "back-left", "back-right", "front-right")[int(quadrants[0])]
 
@@ -385,7 +384,7 @@ def _lr_bin(angles: np.ndarray) -> int | None:
     bins = np.digitize(angles, LR_BINS)
     if _corners_off(bins) > MAX_CORNERS_OFF:
         return None
-    if np.abs(angles[0] - np.array(LR_BINS)).min() < DIRECTION_MARGIN:
+    if np.abs(angles[0] - np.array(LR_BINS)).min() < DIRECTION_MARGIN_DEG:
         return None
     return int(bins[0])
 
@@ -400,7 +399,7 @@ def lrb_direction(angles: np.ndarray) -> str:
     return {1: "left", 2: "back", 3: "right"}.get(_lr_bin(angles), "ambiguous")
 
 
-def closest_choice(distances: Mapping[str, float], margin: float = CHOICE_MARGIN) -> str:
+def closest_choice(distances: Mapping[str, float], margin: float = CHOICE_MARGIN_M) -> str:
     """The key with the smallest distance, or "ambiguous" (< 2 choices, min < margin, any two within margin)."""
     names, values = list(distances), [float(v) for v in distances.values()]
     if len(values) < 2 or min(values) < margin:

@@ -26,6 +26,7 @@ from typing import Any
 
 from curation.executor import protocol
 from curation.executor.errors import ExecutorError, JobFormatError
+from curation.executor.values import plain
 
 STATUSES = ("ok", "error", "timeout", "rejected", "memory", "crashed")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `curation` package
@@ -58,16 +59,9 @@ class _Job:
     frame_key: str | None
 
 
-def _plain(value: Any) -> Any:
-    """json.dumps fallback: numpy arrays and scalars in a caller's scene become lists and numbers."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
-
-
 def _blob_key(value: Mapping[str, Any], what: str, index: int) -> tuple[str, str]:
     try:
-        text = json.dumps(value, sort_keys=True, allow_nan=False, separators=(",", ":"), default=_plain)
+        text = json.dumps(plain(value), sort_keys=True, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise JobFormatError(index, what, f"must be JSON-serialisable ({exc})") from None
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest(), text

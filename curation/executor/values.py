@@ -4,8 +4,9 @@ Accepted: None, bool, int, finite float, str, list/tuple (-> list), dict with st
 numpy scalars and arrays (-> Python numbers / nested lists). NaN/inf, text with lone
 surrogates (not storable as UTF-8), other types, non-str keys, values nested deeper than
 MAX_DEPTH or bigger than MAX_ITEMS / MAX_CHARS raise `UnstorableValue` naming the path
-(e.g. `value[2]['d']`). Exact type checks only: no method of a program-made object is
-ever called here.
+(e.g. `value[2]['d']`). `to_json` makes exact type checks only: no method of a
+program-made object is ever called by it. `plain` does the same conversion for trusted
+data (a caller's scene or options), calling numpy's own `tolist`.
 """
 
 import math
@@ -20,6 +21,20 @@ MAX_CHARS = 1_000_000  # total characters of strings in one result
 
 class UnstorableValue(ValueError):
     """The value cannot be stored as JSON; the message names where and why."""
+
+
+def plain(value: Any) -> Any:
+    """Trusted data (a caller's scene, options read from a file, an in-process result) with numpy
+    arrays and scalars as Python lists and numbers and tuples as lists, at any depth; other
+    values as they are. It calls the values' own `tolist`, so a program's result goes through
+    `to_json` instead."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 def to_json(value: Any) -> Any:

@@ -9,8 +9,9 @@ import polars as pl
 
 from curation.errors import ParamError
 from curation.filters.base import Filter, FilterContext, flag_frame, register
-from curation.filters.confidence import aligned, per_round_confidence
+from curation.filters.confidence import aligned
 from curation.params import require_in_range, require_int
+from store.views import confidence_spread, per_round_confidence
 
 
 @register("cartography")
@@ -27,15 +28,12 @@ class Cartography(Filter):
         per_qa = (
             per_round_confidence(ctx.scores)
             .group_by("qa_id")
-            .agg(
-                pl.col("confidence").std(ddof=0).alias("score"),
-                pl.col("confidence").mean().alias("mean"),
-                pl.len().alias("rounds"),
-            )
+            .agg(*confidence_spread())
             .filter(pl.col("rounds") >= self.min_rounds)
         )
         return aligned(rows, per_qa).select(
-            pl.col("score").cast(pl.Float64), pl.col("mean").cast(pl.Float64), pl.col("rounds").cast(pl.Int64)
+            pl.col("std").cast(pl.Float64).alias("score"), pl.col("mean").cast(pl.Float64),
+            pl.col("rounds").cast(pl.Int64),
         )
 
     def decide(self, stats: pl.DataFrame) -> pl.DataFrame:

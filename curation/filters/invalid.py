@@ -11,7 +11,8 @@ import math
 import polars as pl
 
 from curation.filters.base import Filter, FilterContext, flag_frame, register
-from curation.tasks.base import AMBIGUOUS, normalise_answer, option_text
+from curation.tasks.base import AMBIGUOUS, normalise_answer
+from store.options import option_text
 
 
 def problem(row: dict) -> str | None:

@@ -10,7 +10,6 @@ jittered in one vectorised step (this runs K times per scene in every round).
 
 import dataclasses
 import itertools
-from typing import Any
 
 import numpy as np
 
@@ -48,20 +47,3 @@ def jitter_scene(
     )
     return dataclasses.replace(scene, boxes=boxes)
 
-
-def jitter_meta(
-    scene: Scene, key: str, seed: int, copy: int, *, centroid_m: tuple[float, float] = (0.03, 0.05),
-    size_frac: float = 0.05,
-) -> dict[str, Any]:
-    """The same copy as `jitter_scene(..., key=key)`, straight to the VSI-Bench meta dict programs read."""
-    c, L, lo, hi = _jittered(scene, key, copy, seed, centroid_m, size_frac)
-    bbox: dict[str, list[dict[str, Any]]] = {}
-    for i, b in enumerate(scene.boxes):
-        bbox.setdefault(b.category, []).append({
-            "centroid": c[i].tolist(), "axesLengths": L[i].tolist(), "normalizedAxes": list(b.rotation),
-            "min": lo[i].tolist(), "max": hi[i].tolist(),
-        })
-    return {
-        "dataset": scene.source, "room_size": scene.room_size, "room_center": list(scene.room_center),
-        "object_counts": dict(scene.object_counts), "object_bbox": bbox,
-    }

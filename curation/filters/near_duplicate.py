@@ -21,16 +21,16 @@ import polars as pl
 from curation.errors import ParamError
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.params import require_in_range
-from curation.tasks.base import LETTERS, normalise_answer, option_text
+from curation.tasks.base import normalise_answer
+from store.options import option_for, option_text
 
 SCORE_DECIMALS = 4
 
 
 def _gold(answer: str | None, answer_type: str, options: list[str] | None) -> str | None:
     """What the answer says: an MCA letter becomes its option's text."""
-    if answer_type == "mca" and answer in LETTERS[: len(options or [])]:
-        return normalise_answer(option_text(options[LETTERS.index(answer)]))
-    return answer
+    option = option_for(answer, options) if answer_type == "mca" else None
+    return normalise_answer(option_text(option)) if option is not None else answer
 
 
 def _unit(vectors: np.ndarray, n: int) -> np.ndarray:

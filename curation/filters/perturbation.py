@@ -15,7 +15,7 @@ import polars as pl
 
 from curation.errors import ParamError
 from curation.filters.base import Filter, FilterContext, flag_frame, register
-from curation.filters.jitter import jitter_meta
+from curation.filters.jitter import jitter_scene
 from curation.gold import gold_answer, run_jobs
 from curation.params import require_in_range, require_int
 
@@ -64,8 +64,8 @@ class Perturbation(Filter):
             raise ParamError("filters.perturbation", "executor", "re-execution needs an executor in the context")
         scene_ids = sorted({scene_col[i] for i in todo})
         copies = {
-            (sid, c): jitter_meta(ctx.scenes[sid], sid, ctx.seed, c, centroid_m=self.centroid_m,
-                                  size_frac=self.size_frac)
+            (sid, c): jitter_scene(ctx.scenes[sid], ctx.seed, c, centroid_m=self.centroid_m,
+                                   size_frac=self.size_frac, key=sid).to_meta()
             for sid in scene_ids
             for c in range(self.k)
         }

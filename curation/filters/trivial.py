@@ -10,7 +10,8 @@ import polars as pl
 
 from curation.bands import BandParams, corrected
 from curation.filters.base import Filter, FilterContext, flag_frame, register
-from curation.filters.confidence import aligned, latest_confidence
+from curation.filters.confidence import aligned
+from store.views import latest_confidence
 
 
 @register("trivial")

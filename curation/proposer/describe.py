@@ -9,9 +9,7 @@ from curation.scenes.metadata import Scene
 
 def describe_scene(scene: Scene, *, max_boxes: int = 3) -> str:
     lines = [f"room_size: {scene.room_size:.1f} m^2; room_center: {[round(v, 2) for v in scene.room_center]}"]
-    by_category: dict[str, list] = {}
-    for b in scene.boxes:
-        by_category.setdefault(b.category, []).append(b)
+    by_category = scene.boxes_by_category()
     for category in sorted(set(by_category) | set(scene.object_counts)):
         boxes = by_category.get(category, [])
         shown = "; ".join(

@@ -1,4 +1,4 @@
-"""The proposal frame: qa rows before execution (the QA schema minus answers and flags)."""
+"""The proposal frame: qa rows before execution (store.schema.PROPOSAL_COLUMNS of the QA schema)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -7,25 +7,9 @@ import polars as pl
 
 from curation.tasks.base import Candidate
 from store import ids
+from store.schema import PROPOSAL_COLUMNS, QA, polars_schema
 
-PROPOSAL_SCHEMA = {
-    "qa_id": pl.String,
-    "round": pl.Int32,
-    "split": pl.String,
-    "scene_id": pl.String,
-    "proposer": pl.String,  # template | llm | corpus
-    "proposer_model": pl.String,  # the model that wrote the row (llm only)
-    "prompt_version": pl.String,  # the prompt it was asked with (llm only)
-    "task": pl.String,
-    "template": pl.String,
-    "difficulty": pl.String,  # JSON object of knob values
-    "difficulty_bin": pl.String,
-    "question": pl.String,
-    "options": pl.List(pl.String),
-    "answer_type": pl.String,
-    "program": pl.String,
-    "frame_ids": pl.List(pl.String),
-}
+PROPOSAL_SCHEMA = polars_schema(QA, PROPOSAL_COLUMNS)
 
 
 def proposal_row(

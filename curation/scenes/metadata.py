@@ -69,21 +69,26 @@ class Scene:
     def boxes_of(self, category: str) -> list[Box]:
         return [b for b in self.boxes if b.category == category]
 
+    def boxes_by_category(self) -> dict[str, list[Box]]:
+        """Each category's boxes in scene order; categories in the order of their first box
+        (the meta record's `object_bbox` order). Callers that draw from it sort it first."""
+        out: dict[str, list[Box]] = {}
+        for b in self.boxes:
+            out.setdefault(b.category, []).append(b)
+        return out
+
     @property
     def categories(self) -> list[str]:
         return sorted({b.category for b in self.boxes} | set(self.object_counts))
 
     def to_meta(self) -> dict[str, Any]:
         """The scene as a VSI-Bench meta record (what QA programs read)."""
-        bbox: dict[str, list[dict]] = {}
-        for b in self.boxes:
-            bbox.setdefault(b.category, []).append(b.to_meta())
         return {
             "dataset": self.source,
             "room_size": self.room_size,
             "room_center": list(self.room_center),
             "object_counts": dict(self.object_counts),
-            "object_bbox": bbox,
+            "object_bbox": {c: [b.to_meta() for b in bs] for c, bs in self.boxes_by_category().items()},
         }
 
     def to_row(self) -> dict[str, Any]:

@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import KnobBins
 from curation.scenes.metadata import Box, Scene
+from store.options import lettered
 
 BINS = ("easy", "medium", "hard")
-LETTERS = "ABCDEFGHIJ"
 AMBIGUOUS = "ambiguous"  # what a program returns when the question is not well posed
 
 # How a program reads "the X". `unique` (every generated question): X must have exactly one
@@ -111,19 +112,9 @@ def spoken(category: str) -> str:
     return category.replace("_", " ")
 
 
-def option_text(option: str) -> str:
-    """The text of an option "B. chair" -> "chair"."""
-    head, sep, rest = option.partition(". ")
-    return rest if sep and len(head) == 1 and head in LETTERS else option
-
-
 def normalise_answer(value: str) -> str:
     """How option texts and program values are compared: spaces for `_`, case-folded."""
     return " ".join(spoken(str(value)).split()).casefold()
-
-
-def lettered(texts: Sequence[str]) -> tuple[str, ...]:
-    return tuple(f"{LETTERS[i]}. {t}" for i, t in enumerate(texts))
 
 
 def shuffled(items: Sequence[str], rng: np.random.Generator) -> list[str]:
@@ -135,25 +126,16 @@ def pick(items: Sequence[Any], rng: np.random.Generator) -> Any:
 
 
 def single_box_categories(scene: Scene) -> dict[str, Box]:
-    """Categories with exactly one box, the only ones VSI-Bench names as "the X"."""
-    by_category: dict[str, list[Box]] = {}
-    for b in scene.boxes:
-        by_category.setdefault(b.category, []).append(b)
-    return {c: bs[0] for c, bs in sorted(by_category.items()) if len(bs) == 1}
+    """Categories with exactly one box, the only ones VSI-Bench names as "the X" (sorted by name)."""
+    return {c: bs[0] for c, bs in sorted(scene.boxes_by_category().items()) if len(bs) == 1}
 
 
-def boxes_by_category(scene: Scene) -> dict[str, list[Box]]:
-    out: dict[str, list[Box]] = {}
-    for b in scene.boxes:
-        out.setdefault(b.category, []).append(b)
-    return dict(sorted(out.items()))
-
-
-def by_thresholds(value: float, easy_if: Any, hard_if: Any) -> str:
-    """Bin a knob: `easy_if(value)` -> easy, `hard_if(value)` -> hard, else medium."""
-    if hard_if(value):
+def by_thresholds(value: float, bins: KnobBins) -> str:
+    """Bin a knob (curation.constants.DIFFICULTY_BINS): in `bins.hard` -> hard, else in
+    `bins.easy` -> easy, else medium; ranges are [lo, hi)."""
+    if bins.hard[0] <= value < bins.hard[1]:
         return "hard"
-    return "easy" if easy_if(value) else "medium"
+    return "easy" if bins.easy[0] <= value < bins.easy[1] else "medium"
 
 
 def literal(value: Any) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import DIFFICULTY_BINS
 from curation.tasks.base import (
     AMBIGUOUS,
     Candidate,
@@ -84,7 +85,7 @@ class ObjAppearanceOrder(TaskFamily):
             pick(PHRASINGS, rng).format(cats=", ".join(spoken(c) for c in cats)),
             program(cats),
             {"margin": margin, "margin_frac": round(margin / n_frames, 4)},
-            by_thresholds(margin / n_frames, lambda v: v >= 0.15, lambda v: v < 0.05),
+            by_thresholds(margin / n_frames, DIFFICULTY_BINS[self.name]),
             texts,
         )
 

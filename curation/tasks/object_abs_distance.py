@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import DIFFICULTY_BINS
 from curation.tasks.base import (
     AMBIGUOUS,
     DISTANCE_FUNCTIONS,
@@ -65,7 +66,7 @@ class ObjectAbsDistance(TaskFamily):
             phrasing.format(a=spoken(a), b=spoken(b)),
             program(a, b, draw.distance_mode),
             {"gap_m": gap, "distance_mode": draw.distance_mode},
-            by_thresholds(gap, lambda v: 1.0 <= v < 3.0, lambda v: v < 0.5),
+            by_thresholds(gap, DIFFICULTY_BINS[self.name]),
         )
 
     def program_for(

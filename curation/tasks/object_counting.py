@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import DIFFICULTY_BINS
 from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, literal, make_candidate, pick, spoken
 
 PHRASINGS = (
@@ -42,7 +43,7 @@ class ObjectCounting(TaskFamily):
             pick(PHRASINGS, rng).format(c=spoken(category)),
             program(category),
             {"count": count},
-            by_thresholds(count, lambda n: n <= 1, lambda n: n >= 4),
+            by_thresholds(count, DIFFICULTY_BINS[self.name]),
         )
 
     def program_for(

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import DIFFICULTY_BINS, DIRECTION_SCREEN_DEG, MIN_FACING_M
 from curation.tasks.base import (
     AMBIGUOUS,
     Candidate,
@@ -28,9 +29,6 @@ from curation.tasks.base import (
     spoken,
 )
 from curation.tasks.knobs import boundary_margin, ccw_angle, centroid
-
-MIN_FACING_M = 0.3  # standing and facing objects closer than this give no usable heading
-SCREEN_DEG = 5.0  # centroid angles this close to a bin edge are not proposed
 
 QUADRANT_NOTE = (
     "\nThe directions refer to the quadrants of a Cartesian plane "
@@ -137,7 +135,7 @@ class ObjectRelDirection(TaskFamily):
         if draw.task == "object_rel_direction_easy" and 135.0 <= angle < 225.0:
             return None  # the back sector has no easy answer
         margin = round(boundary_margin(angle, spec["edges"]), 2)
-        if margin < SCREEN_DEG:
+        if margin < DIRECTION_SCREEN_DEG:
             return None  # the helpers answer "ambiguous" this close to an edge
         texts = shuffled(spec["labels"], rng)
         return make_candidate(
@@ -145,7 +143,7 @@ class ObjectRelDirection(TaskFamily):
             pick(spec["phrasings"], rng).format(a=spoken(a), b=spoken(b), c=spoken(c)),
             program(draw.task, a, b, c),
             {"margin": margin, "angle_deg": round(angle, 2)},
-            by_thresholds(margin, lambda v: v >= 40.0, lambda v: v < 20.0),
+            by_thresholds(margin, DIFFICULTY_BINS[self.name]),
             texts,
         )
 

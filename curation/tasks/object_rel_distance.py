@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import CHOICE_MARGIN_M, DIFFICULTY_BINS, REL_DISTANCE_SCREEN_M
 from curation.tasks.base import (
     AMBIGUOUS,
     DISTANCE_FUNCTIONS,
     Candidate,
     Draw,
     TaskFamily,
-    boxes_by_category,
     by_thresholds,
     literal,
     make_candidate,
@@ -28,10 +28,6 @@ from curation.tasks.base import (
     spoken,
 )
 from curation.tasks.knobs import category_gap
-
-TIE_M = 0.15  # VSI-Bench: closest >= 0.15 m and every pair of distances > 0.15 m apart
-# Pre-screen on the cheap bounds-gap estimate (it runs below the box distance by up to ~0.1 m).
-SCREEN_M = 0.1
 
 PHRASINGS = (
     "Measuring from the closest point of each object, which of these objects ({choices}) is the closest to the {p}?",
@@ -68,7 +64,7 @@ def program(primary: str, choices: Sequence[str], distance_mode: str = "vsibench
     return PROGRAM.format(
         p=literal(primary), choices=literal(list(choices)), ambiguous=literal(AMBIGUOUS),
         missing=no_referent("primary", reading),
-        distance=DISTANCE_FUNCTIONS[distance_mode], tie=TIE_M,
+        distance=DISTANCE_FUNCTIONS[distance_mode], tie=CHOICE_MARGIN_M,
     )
 
 
@@ -78,7 +74,7 @@ class ObjectRelDistance(TaskFamily):
 
     def draw(self, draw: Draw, rng: np.random.Generator) -> Candidate | None:
         n_choices = TEMPLATES[draw.template]
-        boxes = boxes_by_category(draw.scene)
+        boxes = dict(sorted(draw.scene.boxes_by_category().items()))  # the draws below index this order
         primaries = [c for c, bs in boxes.items() if len(bs) == 1]
         if not primaries or len(boxes) < n_choices + 1:
             return None
@@ -86,7 +82,8 @@ class ObjectRelDistance(TaskFamily):
         others = [c for c in boxes if c != primary]
         choices = shuffled([others[i] for i in rng.choice(len(others), n_choices, replace=False)], rng)
         gaps = sorted(category_gap(boxes[primary], boxes[c]) for c in choices)
-        if gaps[0] < SCREEN_M or min(b - a for a, b in zip(gaps, gaps[1:], strict=False)) < SCREEN_M:
+        screen = REL_DISTANCE_SCREEN_M
+        if gaps[0] < screen or min(b - a for a, b in zip(gaps, gaps[1:], strict=False)) < screen:
             return None  # would almost surely execute to "ambiguous": do not spend a sandbox run on it
         margin = round(gaps[1] - gaps[0], 3)
         texts = [spoken(c) for c in choices]
@@ -98,7 +95,7 @@ class ObjectRelDistance(TaskFamily):
                 "n_choices": n_choices, "margin": margin, "closest_m": round(gaps[0], 3),
                 "distance_mode": draw.distance_mode,
             },
-            by_thresholds(margin, lambda v: v >= 1.0, lambda v: v < 0.3),
+            by_thresholds(margin, DIFFICULTY_BINS[self.name]),
             texts,
         )
 

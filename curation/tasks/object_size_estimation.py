@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import DIFFICULTY_BINS
 from curation.tasks.base import (
     AMBIGUOUS,
     Candidate,
@@ -62,7 +63,7 @@ class ObjectSizeEstimation(TaskFamily):
             pick(PHRASINGS, rng).format(c=spoken(category)),
             program(category),
             {"longest_cm": longest_cm},
-            by_thresholds(longest_cm, lambda v: v >= 100, lambda v: v < 40),
+            by_thresholds(longest_cm, DIFFICULTY_BINS[self.name]),
         )
 
     def program_for(

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from curation.constants import DIFFICULTY_BINS
 from curation.tasks.base import Candidate, Draw, TaskFamily, by_thresholds, make_candidate, pick
 
 COMBINED = "If multiple rooms are shown, estimate the size of the combined space."
@@ -33,7 +34,7 @@ class RoomSizeEstimation(TaskFamily):
             pick(PHRASINGS, rng),
             PROGRAM,
             {"room_size_m2": area},
-            by_thresholds(area, lambda v: v < 15, lambda v: v >= 35),
+            by_thresholds(area, DIFFICULTY_BINS[self.name]),
         )
 
     def program_for(

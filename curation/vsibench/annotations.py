@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from curation.errors import AnnotationFormatError
-from curation.gold import plain
+from curation.executor.values import plain
 
 ANNOTATION_SCHEMA = {
     "id": pl.Int64,

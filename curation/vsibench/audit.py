@@ -10,11 +10,12 @@ from typing import Any
 
 import polars as pl
 
-from curation.gold import plain
+from curation.executor.values import plain
 from curation.scenes.metadata import Scene
 from curation.tasks.base import AMBIGUOUS, normalise_answer
 from curation.vsibench.margins import explain
 from curation.vsibench.plan import Plan, metadata_name, plan_and_run
+from store.options import option_for, option_letter, option_text
 
 STATUSES = ("agree", "disagree", "not_derivable", "unparseable", "error")
 AUDIT_SCHEMA = {
@@ -39,20 +40,17 @@ def _letter_of(value: Any, options: Sequence[str], scene: Scene) -> str | None:
     """The letter of the option whose text (mapped to metadata names) is `value`."""
     wanted = normalise_answer(str(value))
     for option in options:
-        letter, _, text = option.partition(". ")
+        letter, text = option_letter(option), option_text(option)
         names = [t.strip() for t in text.split(",")]  # appearance orders are comma lists
         mapped = ", ".join(metadata_name(n, scene) or n for n in names)
         if normalise_answer(mapped) == wanted or normalise_answer(text) == wanted:
-            return letter.strip()
+            return letter
     return None
 
 
 def _option_text(letter: str, options: Sequence[str] | None) -> str | None:
-    for option in options or []:
-        head, _, text = option.partition(". ")
-        if head.strip() == letter:
-            return text
-    return None
+    option = option_for(letter, options)
+    return option_text(option) if option is not None else None
 
 
 def _same_number(value: Any, official: str) -> bool:

@@ -9,12 +9,12 @@ from typing import Any
 
 import polars as pl
 
-from curation.flags import FLAG_DTYPE
 from curation.gold import value_json
 from curation.scenes.metadata import Scene
 from curation.vsibench.audit import judge
 from curation.vsibench.plan import VIDEO_TASKS, plan_and_run
 from store import ids
+from store.schema import QA, polars_schema
 
 EVAL_TEMPLATE = "vsibench"
 # The benchmark assigns no difficulty; eval rows sit in the middle bin so bin-wise reports still group them.
@@ -69,7 +69,7 @@ def evalset_rows(
                 "flags": [], "ambiguous": False, "drop_reason": None, "selected": False,
             }
         )
-    return pl.DataFrame(rows, schema=EVAL_SCHEMA)
+    return pl.DataFrame(rows, schema=polars_schema(QA))
 
 
 def benchmark_tags(question_id: int, pruned_ids: Collection[int] | None) -> dict[str, Any]:
@@ -89,13 +89,3 @@ def debiased_qa_ids(rows: pl.DataFrame) -> set[str] | None:
         return None
     return set(rows.filter(tag == "true")["qa_id"])
 
-
-EVAL_SCHEMA = {
-    "qa_id": pl.String, "round": pl.Int32, "split": pl.String, "scene_id": pl.String, "proposer": pl.String,
-    "proposer_model": pl.String, "prompt_version": pl.String, "task": pl.String, "template": pl.String,
-    "difficulty": pl.String, "difficulty_bin": pl.String,
-    "question": pl.String, "options": pl.List(pl.String), "answer_type": pl.String, "program": pl.String,
-    "frame_ids": pl.List(pl.String), "answer": pl.String, "exec_value": pl.String, "exec_status": pl.String,
-    "exec_error": pl.String, "exec_ms": pl.Float32, "flags": pl.List(FLAG_DTYPE), "ambiguous": pl.Boolean,
-    "drop_reason": pl.String, "selected": pl.Boolean,
-}

@@ -9,6 +9,8 @@ its categories in metadata spelling (`_` <-> space handled by the caller's looku
 import re
 from dataclasses import dataclass, field
 
+from store.options import option_text
+
 # Names the benchmark's questions use for a metadata category of another name.
 ALIASES = {"coat rack": "coat hanger"}
 
@@ -68,7 +70,7 @@ def _name(raw: str) -> str:
 def option_texts(options: list[str] | None) -> tuple[str, ...] | None:
     if options is None:
         return None
-    return tuple(re.sub(r"^[A-Z]\.\s*", "", o).strip() for o in options)
+    return tuple(option_text(o).strip() for o in options)
 
 
 def parse_question(question_type: str, question: str, options: list[str] | None) -> ParsedQuestion:

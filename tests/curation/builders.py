@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from curation.flags import FLAG_DTYPE
-from curation.proposer.rows import PROPOSAL_SCHEMA
 from curation.scenes.metadata import Box, Scene
+from store.schema import QA, SCORES, polars_schema
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 SCANNET_META = DATA / "vsibench_meta" / "scannet_meta_info_val.json"
@@ -56,10 +55,7 @@ def qa_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
         if isinstance(row["difficulty"], dict):
             row["difficulty"] = json.dumps(row["difficulty"])
         full.append(row)
-    schema = {**PROPOSAL_SCHEMA, "answer": pl.String, "exec_value": pl.String, "exec_status": pl.String,
-              "exec_error": pl.String, "exec_ms": pl.Float32, "flags": pl.List(FLAG_DTYPE), "ambiguous": pl.Boolean,
-              "drop_reason": pl.String}
-    return pl.DataFrame(full, schema=schema)
+    return pl.DataFrame(full, schema=polars_schema(QA, [c for c in QA.names if c != "selected"]))
 
 
 def scores_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -68,6 +64,5 @@ def scores_frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
                 "prediction": "A", "mra": None}
     return pl.DataFrame(
         [{**defaults, **r} for r in rows],
-        schema={"qa_id": pl.String, "round": pl.Int32, "solver": pl.String, "blind": pl.Boolean,
-                "confidence": pl.Float64, "correct": pl.Boolean, "prediction": pl.String, "mra": pl.Float64},
+        schema=polars_schema(SCORES),
     )

@@ -174,8 +174,9 @@ def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path
     from curation.vsibench.evalset import debiased_qa_ids
     from ouroboros.evalset import load_evalset
     from ouroboros.params import solver_frames
-    from ouroboros.steps import SAMPLE_COLUMNS, eval_scores
+    from ouroboros.steps import eval_scores
     from tests.conftest import shared_file
+    from training.batches import SAMPLE_COLUMNS
     from training.evaluate import predictions
     from training.metrics import debiased_scores, vsibench_scores
     from training.solver import load_solver

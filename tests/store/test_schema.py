@@ -95,3 +95,23 @@ def test_float_never_becomes_int(tmp_path):
     lake = Lake(tmp_path / "lake")
     with pytest.raises(SchemaError, match="'round'"):
         lake.write("qa", pa.Table.from_pylist([qa_row(round=1.5)]))
+
+
+def test_polars_schema_types_a_frame_the_lake_takes_as_is(tmp_path):
+    from store.schema import polars_schema
+
+    lake = Lake(tmp_path / "lake")
+    frame = pl.DataFrame([qa_row()], schema=polars_schema(QA))
+    lake.write("qa", frame)
+    assert lake.read("qa").schema == frame.schema
+    assert frame.columns == QA.names
+
+
+def test_polars_schema_keeps_the_asked_order_and_names_a_missing_column():
+    from store.schema import FILTER_FLAG, SCORES, polars_dtype, polars_schema
+
+    assert polars_schema(SCORES, ["mra", "qa_id"]) == pl.Schema({"mra": pl.Float64, "qa_id": pl.String})
+    assert polars_dtype(FILTER_FLAG) == pl.Struct(
+        {"filter": pl.String, "score": pl.Float64, "flagged": pl.Boolean, "reason": pl.String})
+    with pytest.raises(KeyError, match="nope"):
+        polars_schema(SCORES, ["qa_id", "nope"])

@@ -1,7 +1,16 @@
 import polars as pl
 import pytest
 
-from store.views import difficulty_mix, difficulty_slice, reason_counts, selection_gap
+from store.schema import SCORES, polars_schema
+from store.views import (
+    confidence_spread,
+    difficulty_mix,
+    difficulty_slice,
+    latest_confidence,
+    per_round_confidence,
+    reason_counts,
+    selection_gap,
+)
 from tests.store.test_schema import qa_row
 
 
@@ -71,3 +80,28 @@ def test_selection_gap_counts_rows_each_side_trained_on_per_cell():
         ("room_size_estimation", "hard", 1, 1, 0),
     ]
     assert got.columns == ["task", "difficulty_bin", "only_a", "only_b", "both"]
+
+
+def _scores(rows):
+    defaults = {"solver": "r0", "blind": False, "correct": True, "prediction": "A", "mra": None}
+    return pl.DataFrame([{**defaults, **r} for r in rows], schema=polars_schema(SCORES))
+
+
+def test_latest_confidence_is_the_sighted_mean_of_the_latest_scored_round():
+    scores = _scores([
+        {"qa_id": "a", "round": 3, "confidence": 0.2},
+        {"qa_id": "a", "round": 1, "confidence": 0.9},
+        {"qa_id": "a", "round": 3, "solver": "r1", "confidence": 0.4},  # two solvers: averaged
+        {"qa_id": "a", "round": 4, "blind": True, "confidence": 0.99},  # blind: another scene's frames
+        {"qa_id": "b", "round": 2, "confidence": 0.5},
+    ])
+    latest = dict(latest_confidence(scores).iter_rows())
+    assert latest.keys() == {"a", "b"} and latest["a"] == pytest.approx(0.3) and latest["b"] == 0.5
+    assert per_round_confidence(scores).select("qa_id", "round").rows() == [("a", 1), ("a", 3), ("b", 2)]
+    assert latest_confidence(None).is_empty() and latest_confidence(None).columns == ["qa_id", "confidence"]
+
+
+def test_confidence_spread_gives_population_mean_and_std():
+    out = pl.DataFrame({"qa_id": ["a", "a", "b"], "confidence": [0.2, 0.6, 0.5]}).group_by("qa_id").agg(
+        *confidence_spread()).sort("qa_id")
+    assert out.rows() == [("a", pytest.approx(0.4), pytest.approx(0.2), 2), ("b", 0.5, 0.0, 1)]

@@ -1,11 +1,12 @@
 """Return values become plain JSON or an error that says why."""
 
+import json
 import math
 
 import numpy as np
 import pytest
 
-from curation.executor.values import MAX_ITEMS, UnstorableValue, to_json
+from curation.executor.values import MAX_ITEMS, UnstorableValue, plain, to_json
 
 
 def test_plain_and_numpy_values_convert():
@@ -41,3 +42,12 @@ def test_deep_nesting_is_refused_without_recursion_error():
         deep = [deep]
     with pytest.raises(UnstorableValue, match="nested deeper"):
         to_json(deep)
+
+
+def test_plain_converts_numpy_at_any_depth_of_trusted_data():
+    scene = {"room_center": np.array([1.0, 2.0, 0.0]), "object_counts": {"chair": np.int64(3)},
+             "object_bbox": {"chair": [{"centroid": (np.float32(0.5), 1, 2)}]}}
+    out = plain(scene)
+    assert json.loads(json.dumps(out)) == {"room_center": [1.0, 2.0, 0.0], "object_counts": {"chair": 3},
+                                           "object_bbox": {"chair": [{"centroid": [0.5, 1, 2]}]}}
+    assert type(out["object_counts"]["chair"]) is int and plain("chair") == "chair" and plain(None) is None

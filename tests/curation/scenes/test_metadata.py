@@ -108,3 +108,16 @@ def test_real_scannet_and_scannetpp_files(scannet_meta, scannetpp_meta):
     for scene in scannet:
         assert scene.object_counts == raw[scene.name]["object_counts"]
         assert len(scene.boxes) == sum(len(b) for b in raw[scene.name]["object_bbox"].values())
+
+
+def test_boxes_by_category_groups_in_scene_order_and_feeds_the_meta_record():
+    from tests.curation.builders import make_box, make_scene
+
+    sofa, chair0, chair1 = make_box("sofa", (0, 0, 0.4), (2, 1, 0.8)), make_box("chair", (1, 1, 0.5), (0.5, 0.5, 1)), \
+        make_box("chair", (3, 1, 0.5), (0.5, 0.5, 1), instance=1)
+    scene = make_scene("grouped", [sofa, chair0, chair1])
+    grouped = scene.boxes_by_category()
+    assert list(grouped) == ["sofa", "chair"]  # first-box order, as the meta record lists them
+    assert grouped == {"sofa": [sofa], "chair": [chair0, chair1]}
+    bbox = scene.to_meta()["object_bbox"]
+    assert list(bbox) == ["sofa", "chair"] and [b["centroid"] for b in bbox["chair"]] == [[1, 1, 0.5], [3, 1, 0.5]]
