@@ -25,9 +25,9 @@ blind are the caller's).
 import polars as pl
 import torch
 
+from store.progress import progress_bar
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.metrics import mca_match, mean_relative_accuracy, parse_number
-from training.progress import progress_bar
 from training.prompts import answer_target, option_letters
 from training.solver import Solver
 

@@ -42,9 +42,9 @@ import torch
 from torch.optim.lr_scheduler import LambdaLR
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
+from store.progress import progress_bar
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.errors import OptimizerStateWarning, TrainParamsError
-from training.progress import progress_bar
 from training.solver import Solver, load_solver
 from training.train_params import TrainParams
 
