@@ -117,6 +117,8 @@ class Grid:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         widths = self.widths(width)
+        # The title is a line of its own: as a rich title it would wrap to the width of a narrow table.
+        yield Text(self.title, style="italic")
         if widths is not None:
             yield self._table(widths)
         elif self._side_by_side_width() <= width:
@@ -125,7 +127,7 @@ class Grid:
             yield from self._stacked()
 
     def _table(self, widths: list[int]) -> Table:
-        table = Table(title=self.title, **STYLE)
+        table = Table(**STYLE)
         for header, kind, width in zip(self.headers, self.kinds, widths, strict=True):
             table.add_column(header, justify="right" if kind == "num" else "left", width=width, no_wrap=True,
                              overflow="ellipsis")
@@ -138,7 +140,7 @@ class Grid:
 
     def _side_by_side(self) -> Table:
         """Records as columns, headed by their first cell (a round, a task): many columns, few rows."""
-        table = Table(title=self.title, **STYLE)
+        table = Table(**STYLE)
         table.add_column(self.headers[0], no_wrap=True)
         for cells, style in self.rows:
             table.add_column(cells[0], justify="right", no_wrap=True, header_style=style or "")
@@ -150,7 +152,6 @@ class Grid:
 
     def _stacked(self) -> RenderResult:
         """One `header  value` block per row, long values wrapped: for rows too wide even on their own."""
-        yield Text(f"{self.title} ({len(self.rows)} record(s))", style="italic")
         for cells, style in self.rows:
             record = Table.grid(padding=(0, GAP))
             record.add_column(style="bold", no_wrap=True)
