@@ -61,11 +61,13 @@ def test_wide_rows_become_records_side_by_side_then_stacked():
     assert "1f2a9c01" in "".join(stacked) and "lamp?" in "".join(stacked)  # stacked records wrap, never cut
 
 
-@pytest.mark.parametrize("table", [
-    counts_table(SUMMARY), eval_table(SUMMARY),
-    ablation_table({"policies": {"closed": [{"round": 1, "examples": 120, "overall": (25.5, 1.25), "blind": None}],
-                                 "static": [{"round": 1, "examples": 120, "overall": (20.0, 0.5), "blind": (19.0, 2.0)}]}}),
-], ids=["demo counts", "demo eval", "ablate"])
+ABLATION = {"policies": {
+    "closed": [{"round": 1, "examples": 120, "overall": (25.5, 1.25), "blind": None}],
+    "static": [{"round": 1, "examples": 120, "overall": (20.0, 0.5), "blind": (19.0, 2.0)}]}}
+
+
+@pytest.mark.parametrize("table", [counts_table(SUMMARY), eval_table(SUMMARY), ablation_table(ABLATION)],
+                         ids=["demo counts", "demo eval", "ablate"])
 @pytest.mark.parametrize("width", [80, 200])
 def test_every_summary_table_fits_with_whole_headers(table, width):
     lines = render(table, width)
