@@ -4,16 +4,10 @@ Pure functions of LazyFrames, so the filters they add are pushed into the Lance 
 by whoever collects them.
 """
 
-from dataclasses import dataclass
-
 import polars as pl
-
-from store.diff import Diff, diff
 
 KEPT = "kept"  # the reason name for rows no filter dropped
 SCORE_COLUMNS = ["confidence", "correct", "prediction", "mra"]
-# What makes a question that two rounds share "changed": its answer, or what the filters and selection made of it.
-DECISION_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]
 
 
 def with_scores(qa: pl.LazyFrame, scores: pl.LazyFrame, *, blind: bool = False) -> pl.LazyFrame:
@@ -125,16 +119,3 @@ def mix_shift(a: pl.LazyFrame, b: pl.LazyFrame) -> pl.DataFrame:
     joined = mixes[0].join(mixes[1], on=["task", "difficulty_bin"], how="full", coalesce=True).fill_null(0)
     return joined.with_columns(((pl.col("share_b") - pl.col("share_a")) * 100).alias("shift_pts")).sort(
         "task", "difficulty_bin").collect()
-
-
-@dataclass(frozen=True)
-class RoundComparison:
-    rows: Diff  # questions added, removed, and changed in DECISION_COLUMNS
-    mix: pl.DataFrame  # mix_shift
-    trained: pl.DataFrame  # selection_gap
-
-
-def compare_rounds(a: pl.LazyFrame, b: pl.LazyFrame) -> RoundComparison:
-    """How the qa rows of `b` differ from those of `a`: rows, difficulty mix, training selection."""
-    return RoundComparison(diff(a, b, key="qa_id", columns=DECISION_COLUMNS), mix_shift(a, b),
-                           selection_gap(a, b).collect())

@@ -13,9 +13,8 @@ import typer
 from ouroboros.console import Grid, console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import LAKE_OPTION, open_lake
-from store.diff import Diff
+from store.diff import DECISION_COLUMNS, Diff, compare_rounds
 from store.errors import UserFacingError
-from store.views import DECISION_COLUMNS, compare_rounds
 
 SPEC_HELP = ("A round in the working tree (2 or r2), a round at a DVC revision or experiment "
              "(r2@HEAD~1, r3@exp-closed), or a table version (qa__r2@3).")
