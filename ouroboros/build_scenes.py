@@ -14,11 +14,11 @@ import polars as pl
 from curation.scenes.frames import render_rows
 from curation.scenes.metadata import Scene, load_vsibench_meta
 from curation.scenes.procedural import generate_scene
-from ouroboros.console import track
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
+from store.progress import track
 
 
 def collect_scenes(params: Params) -> list[Scene]:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
+from ouroboros.errors import CliInputError
+from store.lake import Lake
 from training.batches import pick_frames
 from training.prompts import question_text
 
@@ -76,3 +78,21 @@ def export(rows: pl.DataFrame, frames: pl.DataFrame, out: Path, fmt: str, max_fr
         }}
         (out / "dataset_info.json").write_text(json.dumps(info, indent=1))
     return {"records": len(recs), "images": len(png), "file": str(target)}
+
+
+def export_round(lake: Lake, round: int, out: Path, fmt: str, max_frames: int) -> dict:
+    """`export` round `round`'s selected rows and their scenes' frames; a round with no selected
+    rows is an error listing the rounds that have some."""
+    if fmt not in FORMATS:
+        raise CliInputError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    selected = lake.scan("qa").filter(pl.col("selected"))
+    rows = selected.filter(pl.col("round") == round).collect()
+    if rows.is_empty():
+        have = selected.select(pl.col("round").unique().sort()).collect().to_series().to_list()
+        raise CliInputError(f"round {round} has no selected rows in {lake.path}; rounds with some: "
+                            f"{', '.join(map(str, have)) or 'none (has a round run? see `ouro status`)'}")
+    frames = lake.scan("frames").filter(pl.col("scene_id").is_in(rows["scene_id"].unique().implode())).collect()
+    try:
+        return export(rows, frames, out, fmt, max_frames)
+    except ValueError as exc:
+        raise CliInputError(str(exc)) from exc

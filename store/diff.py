@@ -9,6 +9,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from store.views import mix_shift, selection_gap
+
+# What makes a question that two rounds share "changed": its answer, or what the filters and selection made of it.
+DECISION_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]
+
 
 @dataclass(frozen=True)
 class Diff:
@@ -54,3 +59,16 @@ def _rows_with(frame: pl.LazyFrame, keys: pl.DataFrame) -> pl.LazyFrame:
         name = keys.columns[0]
         return frame.filter(pl.col(name).is_in(keys[name].implode()))
     return frame.join(keys.lazy(), on=keys.columns, how="semi")
+
+
+@dataclass(frozen=True)
+class RoundComparison:
+    rows: Diff  # questions added, removed, and changed in DECISION_COLUMNS
+    mix: pl.DataFrame  # store.views.mix_shift
+    trained: pl.DataFrame  # store.views.selection_gap
+
+
+def compare_rounds(a: pl.LazyFrame, b: pl.LazyFrame) -> RoundComparison:
+    """How the qa rows of `b` differ from those of `a`: rows, difficulty mix, training selection."""
+    return RoundComparison(diff(a, b, key="qa_id", columns=DECISION_COLUMNS), mix_shift(a, b),
+                           selection_gap(a, b).collect())

@@ -30,12 +30,21 @@ def difficulty_slice(
     split: str | None = None,
     selected: bool | None = None,
 ) -> pl.LazyFrame:
-    """Rows matching every given condition; confidence bounds are inclusive.
+    """Rows matching every given condition, by round and qa_id; confidence bounds are inclusive.
 
-    `reason` matches `drop_reason`, or "kept" for rows no filter dropped.
+    `reason` matches `drop_reason`, or "kept" for rows no filter dropped. A condition that
+    can match nothing (a round, task, split or reason no qa row has; a confidence bound
+    outside [0, 1]; min above max) is a ValueError that names it and lists the valid values.
     """
+    for name, bound in (("min_confidence", min_confidence), ("max_confidence", max_confidence)):
+        if bound is not None and not 0 <= bound <= 1:
+            raise ValueError(f"{name} {bound} is outside [0, 1] (confidence is a probability)")
     if min_confidence is not None and max_confidence is not None and min_confidence > max_confidence:
         raise ValueError(f"min_confidence {min_confidence} > max_confidence {max_confidence}")
+    for name, column, value in (("round", "round", round), ("task", "task", task), ("split", "split", split),
+                                ("reason", "drop_reason", reason)):
+        if value is not None:
+            _require_value(qa, name, column, value)
     conditions = []
     if round is not None:
         conditions.append(pl.col("round") == round)
@@ -55,7 +64,18 @@ def difficulty_slice(
         rows = rows.filter(pl.col("confidence") >= min_confidence)
     if max_confidence is not None:
         rows = rows.filter(pl.col("confidence") <= max_confidence)
-    return rows
+    return rows.sort("round", "qa_id")  # the same rows print in the same order every time
+
+
+def _require_value(qa: pl.LazyFrame, name: str, column: str, value: object) -> None:
+    """A ValueError listing the values `column` holds, when `value` is not one of them."""
+    if name == "reason" and value == KEPT:
+        return
+    have = qa.select(pl.col(column).drop_nulls().unique().sort()).collect().to_series().to_list()
+    if name == "reason":
+        have.append(KEPT)
+    if value not in have:
+        raise ValueError(f"{name} {value!r} matches no qa row; valid: {', '.join(map(str, have)) or 'none (no rows)'}")
 
 
 def difficulty_mix(rows: pl.LazyFrame) -> pl.LazyFrame:
@@ -120,3 +140,13 @@ def confidence_spread() -> list[pl.Expr]:
     the `confidence` column over a group, and `rounds`, how many values it had."""
     values = pl.col("confidence")
     return [values.mean().alias("mean"), values.std(ddof=0).alias("std"), pl.len().alias("rounds")]
+
+
+def mix_shift(a: pl.LazyFrame, b: pl.LazyFrame) -> pl.DataFrame:
+    """Per (task, difficulty_bin): rows and share on each side (n_a, share_a, n_b, share_b; 0 where
+    a side has none) and the change of share in percentage points (shift_pts)."""
+    mixes = [difficulty_mix(rows).rename({"n": f"n_{side}", "share": f"share_{side}"})
+             for side, rows in (("a", a), ("b", b))]
+    joined = mixes[0].join(mixes[1], on=["task", "difficulty_bin"], how="full", coalesce=True).fill_null(0)
+    return joined.with_columns(((pl.col("share_b") - pl.col("share_a")) * 100).alias("shift_pts")).sort(
+        "task", "difficulty_bin").collect()

@@ -25,11 +25,11 @@ blind are the caller's).
 import polars as pl
 import torch
 
+from store.progress import progress_bar
 from store.schema import SCORE_COLUMNS, SCORES, polars_schema
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.distributed import gather, my_share
 from training.metrics import mca_match, mean_relative_accuracy, parse_number
-from training.progress import progress_bar
 from training.prompts import answer_target, option_letters
 from training.solver import Solver
 

@@ -408,9 +408,9 @@ def _progress_reporter(
             progress(done[0], total)
 
         return report, (lambda: None)
-    from rich.progress import Progress
+    from store.progress import progress_bar  # rich loads only when a bar is asked for
 
-    bar = Progress(transient=True)
+    bar = progress_bar()
     task = bar.add_task("executing programs", total=total)
     bar.start()
     return (lambda n: bar.advance(task, n)), bar.stop

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from ouroboros.console import console, user_errors
+from ouroboros.console import Grid, console, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 from ouroboros.registered import check_registered_names
@@ -15,14 +14,13 @@ def _cell(value: tuple[float, float] | None) -> str:
     return "-" if value is None else f"{value[0]:.1f} ± {value[1]:.1f}"
 
 
-def ablation_table(summary: dict) -> Table:
+def ablation_table(summary: dict) -> Grid:
     """One row per policy and round: examples seen, overall and blind (mean ± 95% CI half-width)."""
-    table = Table(title="held-out eval x100, mean ± 95% CI over seeds")
-    for column in ("policy", "round", "examples", "overall", "blind"):
-        table.add_column(column, justify="left" if column == "policy" else "right")
+    table = Grid("held-out eval x100, mean ± 95% CI over seeds",
+                 [("policy", "key"), ("round", "num"), ("examples", "num"), ("overall", "num"), ("blind", "num")])
     for policy, rows in summary["policies"].items():
         for r in rows:
-            table.add_row(policy, str(r["round"]), str(r["examples"]), _cell(r["overall"]), _cell(r.get("blind")))
+            table.add_row(policy, r["round"], r["examples"], _cell(r["overall"]), _cell(r.get("blind")))
     return table
 
 

@@ -7,17 +7,15 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from ouroboros.console import band_cell, console, short_task, user_errors
+from ouroboros.console import Grid, band_cell, console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 from ouroboros.registered import check_registered_names
 from ouroboros.workspace import Workspace, read_json
 
-COUNT_COLUMNS = [("proposed", "proposed"), ("valid", "valid"), ("ambiguous", "ambiguous"),
-                 ("trivial", "dropped_trivial"), ("blind-solvable", "dropped_blind_solvable"),
-                 ("selected", "selected")]
+COUNT_COLUMNS = [("proposed", "proposed"), ("valid", "valid"), ("ambig", "ambiguous"),
+                 ("trivial", "dropped_trivial"), ("blind ok", "dropped_blind_solvable"), ("selected", "selected")]
 
 
 def dvc_env() -> dict[str, str]:
@@ -35,21 +33,18 @@ def run_dvc(*args: str, root: Path) -> None:
         raise CliInputError(f"`dvc {' '.join(args)}` failed with exit code {result.returncode} (its output is above)")
 
 
-def counts_table(summary: dict) -> Table:
-    table = Table(title="what each round kept (rows); bands of the solver's confidence")
-    for name in ["round", *[c for c, _ in COUNT_COLUMNS], "easy/front/hard"]:
-        table.add_column(name, justify="right")
+def counts_table(summary: dict) -> Grid:
+    table = Grid("what each round kept (rows); e/f/h: easy/frontier/hard by the solver's confidence",
+                 [("round", "key"), *[(name, "num") for name, _ in COUNT_COLUMNS], ("e/f/h", "num")])
     for name, row in summary.items():
-        table.add_row(name, *[str(row["counts"].get(key, 0)) for _, key in COUNT_COLUMNS],
-                      band_cell(row.get("bands", {})))
+        table.add_row(name, *[row["counts"].get(key, 0) for _, key in COUNT_COLUMNS], band_cell(row.get("bands", {})))
     return table
 
 
-def eval_table(summary: dict) -> Table:
+def eval_table(summary: dict) -> Grid:
     tasks = sorted({t for r in summary.values() for t in r["eval"] if t != "overall"})
-    table = Table(title="held-out eval, VSI-Bench score x100 (blind = frames of another scene)")
-    for name in ["round", "overall", "blind", *[short_task(t) for t in tasks]]:
-        table.add_column(name, justify="right")
+    table = Grid("held-out eval, VSI-Bench score x100 (blind = frames of another scene)",
+                 [("round", "key"), ("overall", "num"), ("blind", "num"), *[(short_task(t), "num") for t in tasks]])
     for name, row in summary.items():
         ev, blind = row["eval"], row["eval_blind"]
         table.add_row(name, f"{ev.get('overall', 0):.1f}", f"{blind['overall']:.1f}" if blind else "-",

@@ -9,16 +9,13 @@ from pathlib import Path
 
 import polars as pl
 import typer
-from rich.table import Table
 
-from ouroboros.console import console, short_task, user_errors
+from ouroboros.console import Grid, console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import LAKE_OPTION, open_lake
-from store.diff import Diff, diff
+from store.diff import DECISION_COLUMNS, Diff, compare_rounds
 from store.errors import UserFacingError
-from store.views import difficulty_mix, selection_gap
 
-VALUE_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]
 SPEC_HELP = ("A round in the working tree (2 or r2), a round at a DVC revision or experiment "
              "(r2@HEAD~1, r3@exp-closed), or a table version (qa__r2@3).")
 TABLE_VERSION = re.compile(r"(qa(?:__\w+)?)@(\d+)")
@@ -79,46 +76,41 @@ def open_side(stack: ExitStack, label: str, text: str, lake: str) -> pl.LazyFram
         raise CliInputError(f"{label} ({text}): {exc}") from None
 
 
-def mix_shift(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.DataFrame:
-    """Share of each (task, difficulty bin) before and after, and the change in points."""
-    a = difficulty_mix(old).rename({"n": "n_a", "share": "share_a"})
-    b = difficulty_mix(new).rename({"n": "n_b", "share": "share_b"})
-    joined = a.join(b, on=["task", "difficulty_bin"], how="full", coalesce=True).fill_null(0)
-    return joined.with_columns(((pl.col("share_b") - pl.col("share_a")) * 100).alias("shift_pts")).sort(
-        "task", "difficulty_bin").collect()
-
-
-def print_rows(result: Diff, show: int) -> None:
-    """The first `show` added, removed and changed rows."""
+def changed_rows(result: Diff, show: int) -> list[Grid]:
+    """The first `show` added, removed and changed rows, one table per kind that has any."""
+    tables = []
     for name, frame in (("added", result.added), ("removed", result.removed)):
         if frame.height:
-            console.print(f"{name} (first {min(show, frame.height)}):")
-            for row in frame.head(show).select("qa_id", "task", "question").iter_rows():
-                console.print(f"  {row[0]}  [{row[1]}] {row[2][:90]}", highlight=False)
+            table = Grid(f"{name} (first {min(show, frame.height)} of {frame.height})",
+                         [("qa_id", "id"), ("task", "key"), ("question", "text")])
+            for row in frame.head(show).iter_rows(named=True):
+                table.add_row(row["qa_id"], short_task(row["task"]), row["question"])
+            tables.append(table)
     if result.changed.height:
-        console.print(f"changed (first {min(show, result.changed.height)}):")
+        table = Grid(f"changed (first {min(show, result.changed.height)} of {result.changed.height})",
+                     [("qa_id", "id"), ("old -> new", "text")])
         for row in result.changed.head(show).to_dicts():
-            moved = [f"{c}: {row[c + '_old']} -> {row[c]}" for c in VALUE_COLUMNS if row[c] != row[c + "_old"]]
-            console.print(f"  {row['qa_id']}  " + "; ".join(moved), highlight=False)
+            table.add_row(row["qa_id"], "; ".join(f"{c}: {row[c + '_old']} -> {row[c]}" for c in DECISION_COLUMNS
+                                                  if row[c] != row[c + "_old"]))
+        tables.append(table)
+    return tables
 
 
-def mix_table(shift: pl.DataFrame, a: str, b: str) -> Table:
-    table = Table(title="difficulty mix (share of rows, %)")
-    for column in ("task", "bin", f"n {a}", f"n {b}", f"% {a}", f"% {b}", "shift (pts)"):
-        table.add_column(column)
+def mix_table(shift: pl.DataFrame, a: str, b: str) -> Grid:
+    table = Grid("difficulty mix (share of rows, %)", [
+        ("task", "key"), ("bin", "key"), (f"n {a}", "num"), (f"n {b}", "num"), (f"% {a}", "num"),
+        (f"% {b}", "num"), ("shift", "num")])
     for row in shift.iter_rows(named=True):
-        table.add_row(row["task"], row["difficulty_bin"], str(row["n_a"]), str(row["n_b"]),
+        table.add_row(short_task(row["task"]), row["difficulty_bin"], row["n_a"], row["n_b"],
                       f"{row['share_a'] * 100:.1f}", f"{row['share_b'] * 100:.1f}", f"{row['shift_pts']:+.1f}")
     return table
 
 
-def trained_table(gap: pl.DataFrame, a: str, b: str) -> Table:
-    table = Table(title="rows selected for training")
-    for column in ("task", "bin", f"only {a}", f"only {b}", "both"):
-        table.add_column(column, justify="left" if column in ("task", "bin") else "right")
+def trained_table(gap: pl.DataFrame, a: str, b: str) -> Grid:
+    table = Grid("rows selected for training", [("task", "key"), ("bin", "key"), (f"only {a}", "num"),
+                                                (f"only {b}", "num"), ("both", "num")])
     for row in gap.iter_rows(named=True):
-        table.add_row(short_task(row["task"]), row["difficulty_bin"], str(row["only_a"]), str(row["only_b"]),
-                      str(row["both"]))
+        table.add_row(short_task(row["task"]), row["difficulty_bin"], row["only_a"], row["only_b"], row["both"])
     return table
 
 
@@ -133,15 +125,15 @@ def diff_(
     """Added / removed / changed questions between A and B, how the difficulty mix shifted, and
     which (task, difficulty bin) cells one side trained on and the other did not."""
     with ExitStack() as stack:  # a revision's temp copy must outlive every read below
-        old, new = open_side(stack, "A", a, lake), open_side(stack, "B", b, lake)
-        result = diff(old, new, key="qa_id", columns=VALUE_COLUMNS)
-        shift = mix_shift(old, new)
-        gap = selection_gap(old, new).collect()
+        found = compare_rounds(open_side(stack, "A", a, lake), open_side(stack, "B", b, lake))
     if as_json:
-        summary = {"a": a, "b": b, **result.summary(), "mix": shift.to_dicts(), "trained": gap.to_dicts()}
+        summary = {"a": a, "b": b, **found.rows.summary(), "mix": found.mix.to_dicts(),
+                   "trained": found.trained.to_dicts()}
         typer.echo(json.dumps(summary, indent=1))
         return
-    console.print(f"[bold]{a} -> {b}[/bold]: " + ", ".join(f"{k} {v}" for k, v in result.summary().items()))
-    print_rows(result, show)
-    console.print(mix_table(shift, a, b))
-    console.print(trained_table(gap, a, b) if gap.height else "rows selected for training: none on either side")
+    console.print(f"[bold]{a} -> {b}[/bold]: " + ", ".join(f"{k} {v}" for k, v in found.rows.summary().items()))
+    for table in changed_rows(found.rows, show):
+        console.print(table)
+    console.print(mix_table(found.mix, a, b))
+    console.print(trained_table(found.trained, a, b) if found.trained.height
+                  else "rows selected for training: none on either side")

@@ -7,10 +7,11 @@ import typer
 from curation.scenes.frames import render_rows
 from curation.scenes.metadata import Scene
 from curation.scenes.video import ingest_video
-from ouroboros.console import console, track, user_errors
+from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import LAKE_OPTION, open_lake
 from store.lake import Lake
+from store.progress import track
 
 app = typer.Typer(help="Video frames: render scenes, ingest real videos.", no_args_is_help=True)
 

@@ -7,8 +7,9 @@ import typer
 from curation.scenes.metadata import load_vsibench_meta
 from curation.scenes.procedural import generate_scene
 from ouroboros.commands import pipeline
-from ouroboros.console import console, track, user_errors
+from ouroboros.console import console, user_errors
 from ouroboros.lakes import LAKE_OPTION, open_lake
+from store.progress import track
 
 app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms, build the pipeline's "
                        "scenes stage.", no_args_is_help=True)

@@ -1,47 +1,28 @@
 """`ouro slice`: query the lake by round, task, confidence range and filter reason."""
 
-from enum import StrEnum
 from pathlib import Path
 
 import polars as pl
 import typer
-from rich.table import Table
 
-from ouroboros.console import console, user_errors
+from ouroboros.console import Format, Grid, console, short_task, user_errors, write_rows
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import LAKE_OPTION, open_lake
 from store.views import difficulty_slice
 
-SHOWN = ["qa_id", "round", "task", "difficulty_bin", "question", "answer", "confidence", "correct", "drop_reason"]
+# The table's columns: enough to tell rows apart and judge them; -f csv/json/parquet has every column.
+SHOWN = [("qa_id", "id"), ("round", "num"), ("task", "key"), ("question", "text"), ("answer", "text"),
+         ("confidence", "num")]
+HEADERS = {"confidence": "conf"}
 
 
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    parquet = "parquet"
-    jsonl = "jsonl"
-
-
-def write_frame(frame: pl.DataFrame, fmt: Format, out: Path | None, limit: int) -> None:
-    """Print a rich table, or write csv/parquet/jsonl to `out` (stdout for csv/jsonl)."""
-    if fmt is Format.table:
-        table = Table(title=f"{frame.height} row(s)" + (f", first {limit} shown" if frame.height > limit else ""))
-        columns = [c for c in SHOWN if c in frame.columns] or frame.columns
-        for column in columns:
-            table.add_column(column, overflow="fold")
-        for row in frame.head(limit).select(columns).iter_rows():
-            table.add_row(*["" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-        console.print(table)
-        return
-    if fmt is Format.parquet and out is None:
-        raise CliInputError("--format parquet needs --out FILE")
-    flat = frame.drop([c for c in ("flags", "options", "frame_ids") if c in frame.columns and fmt is Format.csv])
-    if out is None:
-        typer.echo(flat.write_csv() if fmt is Format.csv else frame.write_ndjson(), nl=False)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    {Format.csv: flat.write_csv, Format.parquet: frame.write_parquet, Format.jsonl: frame.write_ndjson}[fmt](out)
-    console.print(f"wrote {frame.height} row(s) to {out}")
+def slice_table(frame: pl.DataFrame, limit: int) -> Grid:
+    """The first `limit` rows' SHOWN columns, tasks in their short names."""
+    title = f"{frame.height} row(s)" + (f", first {limit} shown" if frame.height > limit else "")
+    table = Grid(title, [(HEADERS.get(name, name), kind) for name, kind in SHOWN])
+    for row in frame.head(limit).iter_rows(named=True):
+        table.add_row(*[short_task(row[name]) if name == "task" else row[name] for name, _ in SHOWN])
+    return table
 
 
 @user_errors
@@ -54,11 +35,14 @@ def slice_(
     reason: str | None = typer.Option(None, "--reason", help="Filter reason that dropped the row, or 'kept'."),
     split: str | None = typer.Option(None, "--split", help="train or eval."),
     selected: bool | None = typer.Option(None, "--selected/--not-selected", help="In the training slice or not."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Output file (csv/parquet/jsonl)."),
-    limit: int = typer.Option(20, "--limit", help="Rows shown in table format."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f",
+                               help="table (a few columns), or every column as csv, json, jsonl or parquet."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Output file (default stdout; parquet needs one)."),
+    limit: int = typer.Option(20, "--limit", min=1, help="Rows shown in table format."),
 ) -> None:
     """Query a difficulty slice of the lake (qa rows joined with their round's solver scores)."""
+    if fmt is Format.table and out is not None:
+        raise CliInputError("--out FILE needs --format csv, json, jsonl or parquet")
     store = open_lake(lake, must_exist=True)
     try:
         rows = difficulty_slice(
@@ -66,5 +50,8 @@ def slice_(
             max_confidence=max_confidence, reason=reason, split=split, selected=selected,
         ).collect()
     except ValueError as exc:
-        raise CliInputError(str(exc)) from exc
-    write_frame(rows, fmt, out, limit)
+        raise CliInputError(f"lake {lake}: {exc}") from None
+    if fmt is Format.table:
+        console.print(slice_table(rows, limit))
+    else:
+        write_rows(rows, fmt, out)

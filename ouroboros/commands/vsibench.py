@@ -5,14 +5,12 @@ from pathlib import Path
 
 import polars as pl
 import typer
-from rich import box
-from rich.table import Table
 
 from curation.tasks.base import DISTANCE_FUNCTIONS, READINGS
 from curation.vsibench.audit import debiased_summary, disagreements, summary, summary_json
 from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.benchmark import BENCHMARK_TIMEOUT_S, audit_benchmark, write_benchmark_evalset
-from ouroboros.console import console, err_console, user_errors
+from ouroboros.console import Grid, console, err_console, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import LAKE_OPTION
 
@@ -38,17 +36,15 @@ def _check_mode(mode: str, reading: str) -> None:
         raise CliInputError(f"--reading must be one of {list(READINGS)}, got {reading!r}")
 
 
-def _table(per_task: pl.DataFrame, title: str = "VSI-Bench label audit") -> Table:
-    table = Table(title=title, box=box.SIMPLE_HEAD, padding=(0, 1))
-    # unparseable / error columns only when some row has them: the table must fit 80 columns.
+def _table(per_task: pl.DataFrame, title: str = "VSI-Bench label audit") -> Grid:
+    # unparseable / error columns only when some row has them: fewer columns keep one table at 80.
     columns = ["task", "attempted", "agree", "disagree", "not_derivable"]
     columns += [s for s in ("unparseable", "error") if per_task[s].sum() > 0]
-    for name in columns:
-        table.add_column(name.replace("_", " "), justify="left" if name == "task" else "right", no_wrap=True)
+    table = Grid(title, [(name.replace("_", " "), "key" if name == "task" else "num") for name in columns])
     for row in per_task.iter_rows(named=True):
-        table.add_row(*[str(row[c]) for c in columns])
+        table.add_row(*[row[c] for c in columns])
     totals = per_task.select(columns[1:]).sum().row(0) if len(per_task) else [0] * (len(columns) - 1)
-    table.add_row("total", *[str(v) for v in totals], style="bold")
+    table.add_row("total", *totals, style="bold")
     return table
 
 

@@ -79,3 +79,39 @@ def test_diff_reports_cells_one_round_trained_on(lake):
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["trained"] == [
         {"task": "room_size_estimation", "difficulty_bin": "hard", "only_a": 0, "only_b": 1, "both": 0}]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--task", "nope"], "task 'nope' matches no qa row; valid: object_counting, room_size_estimation"),
+    (["--round", "9"], "round 9 matches no qa row; valid: 1, 2"),
+    (["--reason", "typo"], "reason 'typo' matches no qa row; valid: trivial, kept"),
+    (["--min-conf", "2"], "min_confidence 2.0 is outside [0, 1]"),
+    (["-o", "rows.csv"], "--out FILE needs --format csv, json, jsonl or parquet"),
+])
+def test_slice_arguments_that_name_nothing_are_errors_listing_valid_values(lake, args, message):
+    result = runner.invoke(app, ["slice", "--lake", str(lake), *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_slice_table_shows_a_few_columns_within_the_width(lake, monkeypatch, width):
+    from ouroboros import console
+
+    monkeypatch.setattr(console.console, "width", width)
+    result = runner.invoke(app, ["slice", "--lake", str(lake)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "4 row(s)" and lines[1].split() == ["qa_id", "round", "task", "question", "answer", "conf"]
+    assert all(len(line) <= width for line in lines)
+    assert lines[3].split()[:3] == ["a", "1", "count"] and lines[3].endswith("0.500")
+
+
+def test_slice_json_has_every_column(lake):
+    result = runner.invoke(app, ["slice", "--lake", str(lake), "--round", "1", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["qa_id"] for r in rows] == ["a", "b"] and {"options", "program", "confidence", "mra"} <= set(rows[0])
+    csv = pl.read_csv(io.StringIO(runner.invoke(app, ["slice", "--lake", str(lake), "-f", "csv"]).output))
+    assert json.loads(csv["frame_ids"][0]) == ["f0", "f1"]  # list and struct columns as JSON text
+    assert json.loads(csv["flags"][0])[0]["filter"] == "invalid" and csv["options"][0] is None

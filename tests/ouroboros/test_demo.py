@@ -25,9 +25,9 @@ def test_summary_tables_fit_80_columns_and_show_every_round():
     counts, evals = render(counts_table(SUMMARY)), render(eval_table(SUMMARY))
     assert all(len(line) <= 80 for line in (counts + evals).splitlines())
     r1 = next(line for line in counts.splitlines() if "r1" in line)
-    assert [c.strip() for c in r1.split("│")[1:-1]] == ["r1", "12", "9", "2", "3", "0", "4", "3/8/1"]
+    assert r1.split() == ["r1", "12", "9", "2", "3", "0", "4", "3/8/1"]
     r0 = next(line for line in counts.splitlines() if "r0" in line)
-    assert r0.split("│")[-2].strip() == "-"  # no scores, no bands
+    assert r0.split()[-1] == "-"  # no scores, no bands
     assert "count" in evals and "25.5" in evals and "19.0" in evals
 
 

@@ -57,7 +57,7 @@ def test_embed_writes_one_vector_per_frame_and_question_and_leaves_frames_alone(
 def test_similar_frame_lists_the_nearest_other_frames_with_distances(workspace):
     ws, _, _ = workspace
     frame_id = ws.lake().scan("frames").select("frame_id").head(1).collect().item()
-    result = runner.invoke(app, ["similar", frame_id, "-k", "3", "--csv", "--lake", str(ws.lake_dir)])
+    result = runner.invoke(app, ["similar", frame_id, "-k", "3", "-f", "csv", "--lake", str(ws.lake_dir)])
     assert result.exit_code == 0, result.output
     found = pl.read_csv(io.StringIO(result.output))
     assert found.height == 3 and frame_id not in found["item_id"].to_list()
@@ -68,10 +68,10 @@ def test_similar_question_text_and_qa_id_find_the_rephrasing(workspace):
     ws, _, _ = workspace
     lake = str(ws.lake_dir)
     by_text = runner.invoke(app, ["similar", "--question", "How far apart are the sofa and the lamp?", "-k", "2",
-                                  "--csv", "--lake", lake])
+                                  "-f", "csv", "--lake", lake])
     assert by_text.exit_code == 0, by_text.output
     assert set(pl.read_csv(io.StringIO(by_text.output))["item_id"]) == {"d1", "d2"}
-    by_id = runner.invoke(app, ["similar", "--qa", "d1", "-k", "1", "--csv", "--lake", lake])
+    by_id = runner.invoke(app, ["similar", "--qa", "d1", "-k", "1", "-f", "csv", "--lake", lake])
     assert pl.read_csv(io.StringIO(by_id.output))["item_id"].to_list() == ["d2"]
     table = runner.invoke(app, ["similar", "--qa", "d1", "-k", "3", "--lake", lake])
     assert table.exit_code == 0 and all(len(line) <= 80 for line in table.output.splitlines())

@@ -51,6 +51,20 @@ def test_inverted_bounds_are_an_error():
         difficulty_slice(qa, scores, min_confidence=0.8, max_confidence=0.2)
 
 
+@pytest.mark.parametrize(("condition", "message"), [
+    ({"task": "nope"}, "task 'nope' matches no qa row; valid: object_counting, room_size_estimation"),
+    ({"round": 9}, "round 9 matches no qa row; valid: 1, 2"),
+    ({"reason": "typo"}, "reason 'typo' matches no qa row; valid: trivial, kept"),
+    ({"split": "test"}, "split 'test' matches no qa row; valid: train"),
+    ({"min_confidence": 2.0}, r"min_confidence 2.0 is outside \[0, 1\]"),
+    ({"max_confidence": -0.1}, r"max_confidence -0.1 is outside \[0, 1\]"),
+])
+def test_a_condition_that_names_nothing_is_an_error_listing_valid_values(condition, message):
+    qa, scores = frames()
+    with pytest.raises(ValueError, match=message):
+        difficulty_slice(qa, scores, **condition)
+
+
 def test_mix_and_reasons():
     qa, _ = frames()
     mix = difficulty_mix(qa.filter(pl.col("round") == 1)).collect()

@@ -39,12 +39,12 @@ from typing import Any
 import polars as pl
 import torch
 
+from store.progress import progress_bar
 from training.backends.vllm_client import VLLMClient
 from training.batches import FrameStore, Item, items_from_samples
 from training.confidence import NUMERIC_MAX_NEW_TOKENS, SCORE_SCHEMA, geometric_mean, mca_result, numeric_result
 from training.errors import ScoringReplyError
 from training.images import resized_png
-from training.progress import progress_bar
 from training.prompts import IM_END, IM_START, IMAGE_PAD, VISION_END, VISION_START, answer_target, option_letters
 from training.solver import Solver
 
