@@ -39,6 +39,11 @@ class PatchSpec:
     max_pixels: int = 64 * 64
     min_pixels: int = 32 * 32
 
+    @property
+    def factor(self) -> int:
+        """Side in pixels of what one LLM token sees: a merge block of patches."""
+        return self.patch_size * self.merge_size
+
 
 @functools.cache
 def image_processor(spec: PatchSpec) -> Qwen2VLImageProcessorPil:
@@ -65,7 +70,7 @@ def decode_png(data: bytes, name: str = "frame") -> Image.Image:
 
 def fit_size(height: int, width: int, spec: PatchSpec) -> tuple[int, int]:
     """(height, width) the processor resizes a frame to: transformers' own `smart_resize`."""
-    return smart_resize(height, width, factor=spec.patch_size * spec.merge_size,
+    return smart_resize(height, width, factor=spec.factor,
                         min_pixels=spec.min_pixels, max_pixels=spec.max_pixels)
 
 
