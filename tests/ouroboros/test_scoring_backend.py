@@ -20,7 +20,7 @@ def test_unreachable_vllm_server_fails_the_round_before_it_proposes(monkeypatch)
     def no_work(*args, **kwargs):
         raise AssertionError("the round did work before checking the scoring server")
 
-    monkeypatch.setattr(round_stage, "round_rows", no_work)
+    monkeypatch.setattr(round_stage, "train_inputs", no_work)
     monkeypatch.setattr(round_stage, "read_json", no_work)
     with pytest.raises(ScoringServerError) as err:
         round_stage.run_round(1, 0, Params(solver=DEAD), None)
