@@ -74,3 +74,24 @@ def dvc(proj: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     if check and result.returncode != 0:
         raise AssertionError(f"dvc {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def warm_started(root: Path):
+    """(params, workspace) at `root` after the stages before round 1: scenes (4 real rooms, 4
+    procedural), eval set, vision pretraining and the warm start."""
+    from ouroboros.build_scenes import build_scenes
+    from ouroboros.evalset import build_evalset
+    from ouroboros.params import load_params
+    from ouroboros.vision import pretrain
+    from ouroboros.warm_start import warm_start
+    from ouroboros.workspace import Workspace
+
+    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
+    params = load_params(write_params(root, scenes={"meta": [meta], "max_real": 4, "procedural": 4,
+                                                    "eval_fraction": 0.3}))
+    ws = Workspace(root)
+    build_scenes(params, ws)
+    build_evalset(params, ws)
+    pretrain(params, ws)
+    warm_start(params, ws)
+    return params, ws

@@ -9,16 +9,11 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
-from ouroboros.evalset import build_evalset
-from ouroboros.params import load_params
 from ouroboros.round import run_round
-from ouroboros.vision import pretrain
-from ouroboros.warm_start import warm_start
 from ouroboros.workspace import Workspace
-from tests.conftest import ROOT, shared_file
-from tests.ouroboros.pipeline_fixtures import write_params
+from tests.conftest import ROOT
+from tests.ouroboros.pipeline_fixtures import warm_started, write_params
 
 ROUND_TABLES = ("qa__r1", "scores__r1", "rounds__r1")
 
@@ -64,16 +59,8 @@ def _versions(ws: Workspace) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def base_workspace(tmp_path_factory):
-    """prepare -> evalset -> vision -> base: what round 1 starts from."""
-    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
-    root = tmp_path_factory.mktemp("base")
-    params = load_params(write_params(root, scenes={"meta": [meta], "max_real": 4, "procedural": 4,
-                                                    "eval_fraction": 0.3}))
-    ws = Workspace(root)
-    build_scenes(params, ws)
-    build_evalset(params, ws)
-    pretrain(params, ws)
-    warm_start(params, ws)
+    """scenes -> eval set -> vision -> warm start: what round 1 starts from."""
+    params, ws = warm_started(tmp_path_factory.mktemp("base"))
     return params, ws
 
 

@@ -15,28 +15,15 @@ from ouroboros.evalset import build_evalset, train_and_eval_scenes
 from ouroboros.params import LoopParams, load_params
 from ouroboros.report import report
 from ouroboros.round import run_round
-from ouroboros.vision import pretrain
-from ouroboros.warm_start import warm_start
 from ouroboros.workspace import Workspace
 from store import Lake
-from tests.ouroboros.pipeline_fixtures import write_params
+from tests.ouroboros.pipeline_fixtures import warm_started, write_params
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
-    """prepare -> evalset -> base -> rounds 1, 2 in a tmp workspace, run once for the module."""
-    from tests.conftest import shared_file
-
-    shared_file("vsibench_meta", "scannet_meta_info_val.json")
-    root = tmp_path_factory.mktemp("ws")
-    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
-    params = load_params(write_params(root, scenes={"meta": [meta], "max_real": 4, "procedural": 4,
-                                                    "eval_fraction": 0.3}))
-    ws = Workspace(root)
-    build_scenes(params, ws)
-    build_evalset(params, ws)
-    pretrain(params, ws)
-    warm_start(params, ws)
+    """scenes -> eval set -> vision -> warm start -> rounds 1, 2 in a tmp workspace, run once for the module."""
+    params, ws = warm_started(tmp_path_factory.mktemp("ws"))
     run_round(1, 0, params, ws)
     run_round(2, 1, params, ws)
     return params, ws
