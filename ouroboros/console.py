@@ -80,6 +80,12 @@ def cell(value: object, digits: int = 3) -> str:
 Kind = Literal["num", "key", "id", "text"]
 
 
+def _one_line(text: str, kind: Kind) -> str:
+    """An id cut to ID_CHARS; any other cell with its line breaks and runs of spaces folded
+    to one space (a question's second sentence would otherwise wrap below the row)."""
+    return text[:ID_CHARS] if kind == "id" else " ".join(text.split())
+
+
 class Grid:
     """A titled table laid out for the console it prints on, by the rules in the module docstring."""
 
@@ -93,7 +99,7 @@ class Grid:
     def add_row(self, *cells: object, style: str | None = None) -> None:
         if len(cells) != len(self.kinds):
             raise ValueError(f"{self.title}: {len(cells)} cells for {len(self.kinds)} columns")
-        texts = [cell(v)[:ID_CHARS] if kind == "id" else cell(v) for kind, v in zip(self.kinds, cells, strict=True)]
+        texts = [_one_line(cell(v), kind) for kind, v in zip(self.kinds, cells, strict=True)]
         self.rows.append((texts, style))
 
     def widths(self, width: int) -> list[int] | None:
