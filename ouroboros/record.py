@@ -22,7 +22,7 @@ from ouroboros.fingerprints import files_digest, partition_fingerprints, write_f
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace, write_json
-from store.views import reason_counts
+from store.views import per_round_confidence, reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
@@ -55,7 +55,7 @@ def round_counts(rows: pl.DataFrame, scores: pl.DataFrame) -> dict[str, int]:
 
 def band_table(rows: pl.DataFrame, scores: pl.DataFrame, bands: BandParams) -> dict[str, dict[str, int]]:
     """{task group: {easy, frontier, hard}}: the round's sighted scores in the paper's bands."""
-    sighted = scores.filter(~pl.col("blind")).group_by("qa_id").agg(pl.col("confidence").mean())
+    sighted = per_round_confidence(scores).drop("round")  # one round's scores: one row per question
     scored = rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id").with_columns(
         task_group_column().alias("group"))
     counts = band_counts(scored, "group", bands)
