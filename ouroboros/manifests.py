@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ouroboros.errors import StageInputError
 from ouroboros.workspace import Workspace, write_json
+from store.errors import VersionInUseError
 
 if TYPE_CHECKING:
     from store.lake import Lake
@@ -117,3 +118,18 @@ def protected_versions(lake_uri: str, manifest_dirs: list[Path], cache_dir: Path
         if manifest["lake"] == lake_uri:
             out.setdefault(manifest["table"], {})[manifest["version"]] = manifest
     return out
+
+
+def optimize_lake(lake: "Lake", lake_uri: str, manifest_dirs: list[Path], cache_dir: Path) -> tuple[int, int]:
+    """Compact every table and remove the old versions nothing names (`protected_versions`);
+    then check that each version a manifest names still holds its rows (upstream cleanup on
+    tagged datasets has left orphaned files). (versions removed, manifest-named versions kept)."""
+    keep = protected_versions(lake_uri, manifest_dirs, cache_dir)
+    removed = 0
+    for table in lake.tables():
+        removed += len(lake.optimize(table, keep=set(keep.get(table, {}))))
+        for version, manifest in sorted(keep.get(table, {}).items()):
+            if lake.count(table, version=version) != manifest["rows"]:
+                raise VersionInUseError(f"lake {lake.path}: {table} version {version} (manifest tag "
+                                        f"{manifest['tag']!r}) no longer holds its {manifest['rows']} rows")
+    return removed, sum(len(v) for v in keep.values())

@@ -12,8 +12,7 @@ import typer
 
 from ouroboros.console import console, user_errors
 from ouroboros.lakes import LAKE_OPTION, open_lake
-from ouroboros.manifests import protected_versions
-from store.errors import VersionInUseError
+from ouroboros.manifests import optimize_lake
 
 app = typer.Typer(help="Lake maintenance: compaction and cleanup of old versions.", no_args_is_help=True)
 
@@ -28,15 +27,6 @@ def optimize(
 ) -> None:
     """Compact every table, then remove old versions that no tag or manifest names."""
     store = open_lake(lake, must_exist=True)
-    keep = protected_versions(store.path if "://" in lake else lake, manifests, dvc_cache)
-    removed = 0
-    for table in store.tables():
-        gone = store.optimize(table, keep=set(keep.get(table, {})))
-        removed += len(gone)
-        for version, manifest in sorted(keep.get(table, {}).items()):
-            if store.count(table, version=version) != manifest["rows"]:
-                raise VersionInUseError(f"lake {store.path}: {table} version {version} (manifest tag "
-                                        f"{manifest['tag']!r}) no longer holds its {manifest['rows']} rows")
-    named = sum(len(v) for v in keep.values())
+    removed, named = optimize_lake(store, store.path if "://" in lake else lake, manifests, dvc_cache)
     console.print(f"optimized {len(store.tables())} table(s) of {store.path}: removed {removed} old version(s); "
                   f"kept the latest, every tagged version and {named} manifest-named version(s)", highlight=False)

@@ -4,12 +4,10 @@ from pathlib import Path
 
 import typer
 
-from curation.scenes.metadata import load_vsibench_meta
-from curation.scenes.procedural import generate_scene
 from ouroboros.commands import pipeline
 from ouroboros.console import console, user_errors
+from ouroboros.ingest import generate_rooms, import_scenes
 from ouroboros.lakes import LAKE_OPTION, open_lake
-from store.progress import track
 
 app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms, build the pipeline's "
                        "scenes stage.", no_args_is_help=True)
@@ -23,13 +21,11 @@ def import_(
     lake: str = LAKE_OPTION,
 ) -> None:
     """Validate and import scene metadata files; re-importing adds nothing."""
-    store = open_lake(lake)
-    scenes = [s for path in track(paths, "reading metadata") for s in load_vsibench_meta(path)]
-    added = store.insert_new("scenes", [s.to_row() for s in scenes])
-    warned = sum(bool(s.warnings) for s in scenes)
+    done = import_scenes(open_lake(lake), paths)
+    warned = sum(bool(s.warnings) for s in done.scenes)
     console.print(
-        f"read {len(scenes)} scene(s) from {len(paths)} file(s); added {added}, "
-        f"{len(scenes) - added} already in the lake; {warned} with count/box warnings"
+        f"read {done.produced} scene(s) from {len(paths)} file(s); added {done.added}, "
+        f"{done.produced - done.added} already in the lake; {warned} with count/box warnings"
     )
 
 
@@ -41,8 +37,6 @@ def generate(
     lake: str = LAKE_OPTION,
 ) -> None:
     """Generate procedural furnished rooms; generating the same seeds again adds nothing."""
-    store = open_lake(lake)
-    scenes = [generate_scene(seed + i) for i in track(range(n), "generating rooms")]
-    added = store.insert_new("scenes", [s.to_row() for s in scenes])
-    objects = sum(len(s.boxes) for s in scenes)
-    console.print(f"generated {n} room(s) with {objects} object(s) (seeds {seed}..{seed + n - 1}); added {added}")
+    done = generate_rooms(open_lake(lake), n, seed)
+    objects = sum(len(s.boxes) for s in done.scenes)
+    console.print(f"generated {n} room(s) with {objects} object(s) (seeds {seed}..{seed + n - 1}); added {done.added}")
