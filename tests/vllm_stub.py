@@ -103,7 +103,7 @@ class VLLMStub(JsonServer):
         text = "".join(p + pad for p, pad in zip(pieces, [*pads, ""], strict=True))
         ids = tok.encode(text, add_special_tokens=False)
         logits = self._logits(net, ids, frames)
-        reply: dict[str, Any] = {"object": "chat.completion", "model": self.model}
+        reply: dict[str, Any] = {"object": "chat.completion", "model": body["model"]}
         if body.get("prompt_logprobs") is not None:
             reply["prompt_logprobs"] = self._prompt_logprobs(ids, logits, int(body["prompt_logprobs"]))
         if body.get("return_token_ids"):
