@@ -70,15 +70,16 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     and evaluate; rank 0 alone writes the lake and runs/. A rank that dies before the end
     leaves every table at its last committed version: nothing is written before record_round."""
     policy = LOOP_POLICIES[params.loop.policy]()  # an unknown policy stops the round before any work
-    scorer = solver_scorer(params.solver)  # and so does a vLLM server that is not there
+    source, solver_name = solver_source(params, ws, prev), f"r{prev}"
+    # so does a vLLM server that is not there, or that cannot serve round prev's solver
+    scorer = solver_scorer(params.solver, source=source, label=solver_name)
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     scenes, frames = train_inputs(params, ws)
     rows = from_main(lambda: policy.rows(n, params, ws, scenes, frames, previous))
 
-    solver = load_solver(solver_source(params, ws, prev), seed=params.seed, device=process_device(),
-                         **solver_frames(params))
+    solver = load_solver(source, seed=params.seed, device=process_device(), **solver_frames(params))
     candidates = scorable(rows)
-    scoring = {"round": n, "solver_name": f"r{prev}", "batch_size": params.solver.score_batch_size, "scorer": scorer}
+    scoring = {"round": n, "solver_name": solver_name, "batch_size": params.solver.score_batch_size, "scorer": scorer}
     scores = pl.concat([score_rows(solver, candidates, frames, blind=False, **scoring),
                         score_rows(solver, candidates, frames, blind=True, **scoring)])
     rows, feedback, picked = from_main(lambda: decide(n, params, ws, policy, rows, scores, previous))

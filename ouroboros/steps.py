@@ -116,9 +116,12 @@ def random_slice(rows: pl.DataFrame, n: int, seed: int) -> pl.DataFrame:
     return rows.sort("qa_id").sample(n=min(n, rows.height), shuffle=True, seed=seed)
 
 
-def solver_scorer(p: SolverParams) -> Scorer:
-    """The scoring backend of params.solver; a vLLM server is probed now, before any work."""
-    return make_scorer(p.backend, base_url=p.base_url, model=p.model, timeout_s=p.timeout_s)
+def solver_scorer(p: SolverParams, *, source: str, label: str) -> Scorer:
+    """The scoring backend of params.solver for the solver `source` (a load_solver spec) named
+    `label` in the lake; a vLLM server is probed, and handed `source`'s LoRA adapter, now,
+    before any work."""
+    return make_scorer(p.backend, base_url=p.base_url, model=p.model, timeout_s=p.timeout_s, source=source,
+                       label=label)
 
 
 def score_rows(

@@ -1,7 +1,7 @@
 """The plumbing of the stand-in model servers (tests/replay_server.py, tests/vllm_stub.py):
 a stdlib ThreadingHTTPServer on 127.0.0.1 (an ephemeral port) that answers GET /v1/models
-with one model and hands every POST's JSON body to `post`, which returns (status, payload).
-Every request body is kept in `requests`; use it as a context manager."""
+with the models `served` names (one by default) and hands every POST's JSON body to `post`,
+which returns (status, payload). Every request body is kept in `requests`; use it as a context manager."""
 
 import json
 import threading
@@ -31,6 +31,9 @@ class JsonServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def served(self) -> list[str]:
+        return [self.model]
+
     def post(self, path: str, body: dict[str, Any]) -> tuple[int, bytes]:
         raise NotImplementedError
 
@@ -39,7 +42,8 @@ class JsonServer:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's naming)
-                self._send(200, json.dumps({"object": "list", "data": [{"id": server.model}]}).encode())
+                data = [{"id": name, "object": "model"} for name in server.served()]
+                self._send(200, json.dumps({"object": "list", "data": data}).encode())
 
             def do_POST(self):  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))

@@ -42,3 +42,8 @@ class ScoringServerError(UserFacingError, ConnectionError):
 class ScoringReplyError(UserFacingError, ValueError):
     """A scoring server's reply lacks what the confidence needs (prompt log-probs of the gold
     tokens, a generated answer); the message names the sample's qa_id and the field."""
+
+
+class UnservableSolverError(UserFacingError, ValueError):
+    """The scoring solver is weights the vLLM server cannot serve (full fine-tuned weights that
+    are not the served checkpoint); the message says which backend to use instead."""

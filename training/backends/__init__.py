@@ -7,7 +7,8 @@ correct, prediction, mra, in `samples` order). Two are registered:
 - `hf`: `training.confidence.score`, the solver's own weights in this process;
 - `vllm`: `training.backends.vllm.VLLMScorer`, the same numbers from a vLLM server that
   serves the solver's weights (the in-process solver then only lends its tokenizer and
-  frame settings).
+  frame settings): the served checkpoint, or a round's LoRA adapter that
+  `training.backends.vllm_lora` puts on it.
 
 Both reduce the gold tokens' log-probs with `training.confidence.geometric_mean`, so the
 confidence means the same thing whichever backend computed it.
@@ -20,6 +21,7 @@ import polars as pl
 
 from training.backends.vllm import VLLMScorer
 from training.backends.vllm_client import VLLMClient
+from training.backends.vllm_lora import scoring_model
 from training.confidence import score
 from training.errors import SolverSpecError
 from training.solver import Solver
@@ -33,13 +35,14 @@ class Scorer(Protocol):
 
 
 def _hf(**_server: object) -> Scorer:
-    return score  # in this process: the server options do not apply
+    return score  # in this process: the server options do not apply, the solver is the one scored
 
 
-def _vllm(*, base_url: str, model: str, timeout_s: float = 120.0) -> Scorer:
+def _vllm(*, base_url: str, model: str, source: str, label: str, timeout_s: float = 120.0) -> Scorer:
     client = VLLMClient(base_url, model, timeout_s=timeout_s)
     client.probe()  # a dead URL or a model the server lacks fails here, before any work
-    return VLLMScorer(client)
+    # and so do weights the server cannot serve, or an adapter it cannot load
+    return VLLMScorer(VLLMClient(base_url, scoring_model(client, source, label), timeout_s=timeout_s))
 
 
 BACKENDS: dict[str, Callable[..., Scorer]] = {"hf": _hf, "vllm": _vllm}
@@ -47,7 +50,8 @@ BACKENDS: dict[str, Callable[..., Scorer]] = {"hf": _hf, "vllm": _vllm}
 
 def make_scorer(backend: str, **options) -> Scorer:
     """The scoring backend named `backend` ("hf" or "vllm"); `options` are the server's
-    (base_url, model, timeout_s), which vllm probes at once and hf ignores."""
+    (base_url, model, timeout_s) and the scoring solver's (source: its load_solver spec; label:
+    its name in the lake, e.g. "r1"), which vllm acts on at once and hf ignores."""
     if backend not in BACKENDS:
         raise SolverSpecError(f"unknown scoring backend {backend!r}; known: {sorted(BACKENDS)}")
     return BACKENDS[backend](**options)

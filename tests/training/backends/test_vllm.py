@@ -27,7 +27,8 @@ def tables(make_samples, make_frames):
 
 def vllm_scores(solver, samples, frames, mutate=None, **kwargs) -> tuple[pl.DataFrame, list[dict]]:
     with VLLMStub(solver, mutate) as stub:
-        out = make_scorer("vllm", base_url=stub.url + "/v1", model=stub.model, timeout_s=30)(
+        out = make_scorer("vllm", base_url=stub.url + "/v1", model=stub.model, timeout_s=30, source="tiny",
+                          label="r0")(
             solver, samples, frames, batch_size=3, **kwargs)
     return out, stub.requests
 
@@ -105,8 +106,8 @@ def test_malformed_replies_name_the_sample_and_the_field(solver, tables, mutate,
 def test_unreachable_server_or_unserved_model_fails_before_any_request(solver):
     with pytest.raises(ScoringServerError, match=r"scoring server http://127\.0\.0\.1:9 \(m\) is unreachable: .*"
                                                  r"fix solver\.base_url"):
-        make_scorer("vllm", base_url="http://127.0.0.1:9/v1", model="m", timeout_s=2)
+        make_scorer("vllm", base_url="http://127.0.0.1:9/v1", model="m", timeout_s=2, source="tiny", label="r0")
     with VLLMStub(solver) as stub:
         with pytest.raises(ScoringServerError, match=r"serves \['tiny-vllm'\], not 'other'; fix solver\.model"):
-            make_scorer("vllm", base_url=stub.url, model="other")
+            make_scorer("vllm", base_url=stub.url, model="other", source="tiny", label="r0")
         assert stub.requests == []
