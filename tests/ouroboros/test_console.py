@@ -76,7 +76,8 @@ def test_every_summary_table_fits_with_whole_headers(table, width):
 
 def test_a_cell_with_line_breaks_stays_on_its_row():
     grid = Grid("1 row(s)", [("qa_id", "id"), ("question", "text"), ("answer", "key")])
-    grid.add_row("0f2a9c01d4e5b6a7", "How big is this room?\nIf multiple rooms are shown,   estimate the total.", "65.4")
+    question = "How big is this room?\nIf multiple rooms are shown,   estimate the total."
+    grid.add_row("0f2a9c01d4e5b6a7", question, "65.4")
     for width in (80, 200):
         title, header, rule, *rows = render(grid, width)
         assert len(rows) == 1 and rows[0].split()[-1] == "65.4"
