@@ -95,11 +95,10 @@ def test_slice_arguments_that_name_nothing_are_errors_listing_valid_values(lake,
 
 
 @pytest.mark.parametrize("width", [80, 200])
-def test_slice_table_shows_a_few_columns_within_the_width(lake, monkeypatch, width):
-    from ouroboros import console
-
-    monkeypatch.setattr(console.console, "width", width)
-    result = runner.invoke(app, ["slice", "--lake", str(lake)])
+def test_slice_table_shows_a_few_columns_within_the_width(lake, width):
+    # COLUMNS, as a terminal sets it: rich reads it on every print (setting the console's
+    # width instead would pin it for every later test)
+    result = runner.invoke(app, ["slice", "--lake", str(lake)], env={"COLUMNS": str(width)})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "4 row(s)" and lines[1].split() == ["qa_id", "round", "task", "question", "answer", "conf"]
