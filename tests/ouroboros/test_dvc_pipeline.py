@@ -1,4 +1,5 @@
-"""`dvc repro` on a tiny copy of the project: from scratch, no-op rerun, targeted reruns, kill -9."""
+"""`dvc repro` on a tiny copy of the project: kill -9 mid-round, then a repro that completes it;
+a no-op rerun; targeted reruns. One project serves every test (a full repro is a minute)."""
 
 import os
 import signal
@@ -22,9 +23,56 @@ def stale_stages(proj) -> set[str]:
     return set(yaml.safe_load(status) or {})
 
 
-def test_repro_rerun_and_targeted_invalidation(tmp_path):
-    proj = project_copy(tmp_path)
+def round_process(session: int, n: int) -> int | None:
+    """pid of the `ouro round n` that DVC started in process session `session`, if running."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            if os.getsid(int(proc.name)) == session and b"round" in args and str(n).encode() in args:
+                return int(proc.name)
+        except (OSError, ProcessLookupError):
+            continue
+    return None
+
+
+@pytest.fixture(scope="module")
+def repro_after_kill(tmp_path_factory):
+    """(project, exit code of the killed `dvc repro`, whether round 2 left its fingerprint):
+    `dvc repro` from scratch, killed (-9) well into round 2, then `dvc repro` again."""
+    proj = project_copy(tmp_path_factory.mktemp("dvc"))
+    process = subprocess.Popen(["dvc", "repro"], cwd=proj, env=dvc_env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 600
+    pid = None
+    while pid is None and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("dvc repro finished before round 2 started; cannot kill it mid-round")
+        pid = round_process(process.pid, 2)
+        time.sleep(0.05)
+    assert pid is not None, "round 2 never started"
+    time.sleep(3.0)  # well into the round (it imports, proposes, executes, ... for several seconds)
+    os.kill(pid, signal.SIGKILL)
+    killed = process.wait(timeout=300)
+    left_fingerprint = (proj / "runs" / "fingerprints" / "r2.json").exists()
     dvc(proj, "repro")
+    return proj, killed, left_fingerprint
+
+
+def test_kill_9_mid_round_then_repro_completes(repro_after_kill):
+    proj, killed, left_fingerprint = repro_after_kill
+    assert killed != 0  # DVC reports the stage as failed
+    assert not left_fingerprint
+    assert stale_stages(proj) == set()
+    lake = Lake(proj / "lake")
+    for table in lake.tables():
+        lake.read(table)  # every table is whole and readable
+    assert sorted(lake.read("rounds")["round"].to_list()) == [0, 1, 2, 3]
+
+
+def test_repro_rerun_and_targeted_invalidation(repro_after_kill):
+    proj = repro_after_kill[0]
     assert stale_stages(proj) == set()
     again = dvc(proj, "repro").stdout
     assert "Running stage" not in again
@@ -55,41 +103,3 @@ def stages_importing(module: str) -> set[str]:
 
     return {name for stage, spec, _ in STAGES if ROOT / module in verb_code(callback(ouro_args(stage, spec)))
             for name in stage_names(stage)}
-
-
-def round_process(session: int, n: int) -> int | None:
-    """pid of the `ouro round n` that DVC started in process session `session`, if running."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            args = (proc / "cmdline").read_bytes().split(b"\0")
-            if os.getsid(int(proc.name)) == session and b"round" in args and str(n).encode() in args:
-                return int(proc.name)
-        except (OSError, ProcessLookupError):
-            continue
-    return None
-
-
-def test_kill_9_mid_round_then_repro_completes(tmp_path):
-    proj = project_copy(tmp_path)
-    process = subprocess.Popen(["dvc", "repro"], cwd=proj, env=dvc_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 600
-    pid = None
-    while pid is None and time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail("dvc repro finished before round 2 started; cannot kill it mid-round")
-        pid = round_process(process.pid, 2)
-        time.sleep(0.05)
-    assert pid is not None, "round 2 never started"
-    time.sleep(3.0)  # well into the round (it imports, proposes, executes, ... for several seconds)
-    os.kill(pid, signal.SIGKILL)
-    assert process.wait(timeout=300) != 0  # DVC reports the stage as failed
-    assert not (proj / "runs" / "fingerprints" / "r2.json").exists()
-    dvc(proj, "repro")
-    assert stale_stages(proj) == set()
-    lake = Lake(proj / "lake")
-    for table in lake.tables():
-        lake.read(table)  # every table is whole and readable
-    assert sorted(lake.read("rounds")["round"].to_list()) == [0, 1, 2, 3]
