@@ -162,6 +162,18 @@ def _numeric_rows(solver: Solver, store: FrameStore, items: list[Item], rows: li
     return [numeric_result(row, answer, float(p)) for row, p, answer in zip(rows, confidence, answers, strict=True)]
 
 
+def scoring_inputs(
+    solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int, blind: bool
+) -> tuple[FrameStore, list[Item], list[dict]]:
+    """What every scoring backend starts from: the frame store, the samples as items (with
+    another scene's frames when `blind`), and each sample's qa_id, options, answer type and gold."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    store = FrameStore(solver, frames)
+    items = items_from_samples(samples, store, solver.config.max_frames, blind=blind)
+    return store, items, samples.select("qa_id", "options", "answer_type", "answer").to_dicts()
+
+
 def score(
     solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int = 16, blind: bool = False
 ) -> pl.DataFrame:
@@ -169,11 +181,7 @@ def score(
     without gradients; `blind` swaps each sample's frames for the next scene's. Inside a
     process group every rank must call it: each scores a share of the batches and every
     rank gets all rows, in input order."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    store = FrameStore(solver, frames)
-    items = items_from_samples(samples, store, solver.config.max_frames, blind=blind)
-    rows = samples.select("qa_id", "options", "answer_type", "answer").to_dicts()
+    store, items, rows = scoring_inputs(solver, samples, frames, batch_size=batch_size, blind=blind)
     results: dict[str, dict] = {}
     was_training = solver.model.training
     solver.model.eval()

@@ -41,8 +41,15 @@ import torch
 
 from store.progress import progress_bar
 from training.backends.vllm_client import VLLMClient
-from training.batches import FrameStore, Item, items_from_samples
-from training.confidence import NUMERIC_MAX_NEW_TOKENS, SCORE_SCHEMA, geometric_mean, mca_result, numeric_result
+from training.batches import FrameStore, Item
+from training.confidence import (
+    NUMERIC_MAX_NEW_TOKENS,
+    SCORE_SCHEMA,
+    geometric_mean,
+    mca_result,
+    numeric_result,
+    scoring_inputs,
+)
 from training.errors import ScoringReplyError
 from training.images import resized_png
 from training.prompts import IM_END, IM_START, IMAGE_PAD, VISION_END, VISION_START, answer_target, option_letters
@@ -134,11 +141,7 @@ class VLLMScorer:
 
     def __call__(self, solver: Solver, samples: pl.DataFrame, frames: pl.DataFrame, *, batch_size: int = 16,
                  blind: bool = False) -> pl.DataFrame:
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-        store = FrameStore(solver, frames)
-        items = items_from_samples(samples, store, solver.config.max_frames, blind=blind)
-        rows = samples.select("qa_id", "options", "answer_type", "answer").to_dicts()
+        store, items, rows = scoring_inputs(solver, samples, frames, batch_size=batch_size, blind=blind)
         parts = _Frames(store, solver)
         with progress_bar() as bar, ThreadPoolExecutor(batch_size) as pool:
             task = bar.add_task("scoring (vllm)", total=len(rows))
