@@ -40,9 +40,9 @@ def _hf(**_server: object) -> Scorer:
 
 def _vllm(*, base_url: str, model: str, source: str, label: str, timeout_s: float = 120.0) -> Scorer:
     client = VLLMClient(base_url, model, timeout_s=timeout_s)
-    client.probe()  # a dead URL or a model the server lacks fails here, before any work
+    served = client.probe()  # a dead URL or a model the server lacks fails here, before any work
     # and so do weights the server cannot serve, or an adapter it cannot load
-    return VLLMScorer(VLLMClient(base_url, scoring_model(client, source, label), timeout_s=timeout_s))
+    return VLLMScorer(VLLMClient(base_url, scoring_model(client, served, source, label), timeout_s=timeout_s))
 
 
 BACKENDS: dict[str, Callable[..., Scorer]] = {"hf": _hf, "vllm": _vllm}

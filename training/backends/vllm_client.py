@@ -41,12 +41,13 @@ class VLLMClient:
         except (ValueError, AttributeError) as exc:
             raise self._error(f"GET /v1/models is not an OpenAI model list ({exc})") from None
 
-    def probe(self) -> None:
-        """Raise ScoringServerError unless GET /v1/models answers and lists `model`."""
+    def probe(self) -> list[str]:
+        """What the server serves (`served`); ScoringServerError unless it answers and lists `model`."""
         served = self.served()
         if self.model not in served:
             raise ScoringServerError(f"scoring server {self.base_url} serves {served}, not {self.model!r}; "
                                      f"fix solver.model (the --served-model-name)")
+        return served
 
     def load_lora_adapter(self, name: str, path: Path) -> None:
         """Put the PEFT adapter in `path` on the server as model `name`, or raise ScoringServerError

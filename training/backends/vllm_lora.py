@@ -37,10 +37,11 @@ def adapter_digest(path: Path) -> str:
     return digest.hexdigest()[:DIGEST_CHARS]
 
 
-def scoring_model(client: VLLMClient, source: str, label: str) -> str:
+def scoring_model(client: VLLMClient, served: list[str], source: str, label: str) -> str:
     """The model id that scores with the solver `source` (a load_solver spec): `client.model` for
-    the checkpoint the server serves, or the adapter saved in `source`, loaded if the server does
-    not list it yet, under `label`-<digest>. UnservableSolverError for full fine-tuned weights."""
+    the checkpoint the server serves, or the adapter saved in `source`, loaded if `served` (the
+    server's model ids, from `client.probe()`) lacks it, under `label`-<digest>.
+    UnservableSolverError for full fine-tuned weights."""
     path = Path(source)
     if not (path / SOLVER_FILE).is_file():
         return client.model  # the configured checkpoint itself: what the server serves
@@ -55,6 +56,6 @@ def scoring_model(client: VLLMClient, source: str, label: str) -> str:
         raise UnservableSolverError(f"{path}: a LoRA solver without {missing}, so there is no adapter to "
                                     "put on the vLLM server; rerun the round that saved it")
     name = f"{label}-{adapter_digest(path)}"
-    if name not in client.served():
+    if name not in served:
         client.load_lora_adapter(name, path.resolve())  # the server reads the path itself
     return name
