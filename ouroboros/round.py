@@ -41,13 +41,13 @@ from ouroboros.workspace import Workspace, read_json
 from training.batches import SAMPLE_COLUMNS
 from training.distributed import from_main, is_main
 from training.sft import train
-from training.solver import load_solver
+from training.solver import SOLVER_FILE, load_solver
 
 
 def solver_source(params: Params, ws: Workspace, prev: int) -> str:
     """Round `prev`'s saved solver, or the configured checkpoint when round 0 kept it as is."""
     saved = ws.solver_dir(prev)
-    return str(saved) if (saved / "solver.json").is_file() else params.solver.spec
+    return str(saved) if (saved / SOLVER_FILE).is_file() else params.solver.spec
 
 
 def decide(n: int, params: Params, ws: Workspace, policy, rows: pl.DataFrame, scores: pl.DataFrame,
