@@ -6,6 +6,7 @@ call and every light stage would pay. Verbs that start a whole pipeline (`ouro d
 `ouro ablate`) check them here first, so a typo stops them before the first stage.
 """
 
+from curation.errors import UnknownNameError
 from ouroboros.errors import ParamsError
 from ouroboros.params import Params
 
@@ -16,5 +17,7 @@ def check_registered_names(params: Params, where: str = "params.yaml") -> None:
 
     for key, registry, name in (("proposer.kind", PROPOSERS, params.proposer.kind),
                                 ("loop.policy", LOOP_POLICIES, params.loop.policy)):
-        if name not in registry:
-            raise ParamsError(f"{where}.{key}: no {registry.kind} named {name!r}; known: {', '.join(registry)}")
+        try:
+            registry[name]  # the registry's own lookup and message, with the params key in front
+        except UnknownNameError as exc:
+            raise ParamsError(f"{where}.{key}: {exc}") from None
