@@ -8,7 +8,7 @@ params.yaml.
 Unknown keys, wrong types and bad values raise ParamsError naming the dotted key.
 """
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -262,10 +262,6 @@ def load_params(path: str | Path = "params.yaml") -> Params:
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: not valid YAML ({exc})") from exc
     return build(Params, raw, where=path.name)
-
-
-def section_names() -> list[str]:
-    return [f.name for f in fields(Params)]
 
 
 def solver_frames(params: Params) -> dict[str, int]:
