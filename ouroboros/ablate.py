@@ -1,46 +1,120 @@
-"""The ablation: the same example budget under three data policies, over several seeds.
+"""The ablation: data policies at equal compute, on independent worlds, compared per world.
 
-The arms are the pipeline's own rounds under params `loop.policy` (closed | open |
-static, see ouroboros.round), so `dvc exp run -S loop.policy=static -S seed=1` runs one
-arm as a DVC experiment. `ablate()` runs the whole grid in process, which is faster:
-per seed, the scenes, eval set and base solver are built once and every policy forks
-from them, so the arms differ only in the data their rounds train on. Every arm trains
-on `selection.budget` rows per round and is evaluated on the same held-out questions,
-sighted and blind, after every round.
+An arm is a registered loop policy (ouroboros.loop_policies) plus params overrides, named
+`policy[-variant...]`: `closed-nofilters` is the closed loop without its after-scoring
+confidence filters (VARIANTS), `closed-learnability` the closed loop steered by that
+feedback policy (any name in curation.feedback_policies is a variant). Every override is a
+params key, so `dvc exp run -S seed=3 -S loop.policy=closed -S 'filters.after_scoring=[]'`
+runs the same arm as a DVC experiment (`dvc_lines` writes those lines; docs/ablation.md).
 
-The summary gives, per policy and round, the mean and a 95% confidence interval over
-seeds (Student's t: with 3 seeds the half-width is 4.3 standard errors, so a claim needs
-a real gap), the examples seen so far, and examples-to-target: how many training
-examples each policy needed to reach static's final mean score.
+`ablate()` runs the grid in process pools: per seed, the scenes, eval set, pretrained eyes
+and warm-start solver are built once (a world: ouroboros.worlds gives each seed its own
+rooms and training order) and every arm forks from them, so arms differ only in the data
+their rounds train on; every round trains `train.steps_per_round` optimizer steps. Held-out
+eval after every round, blind (another scene's frames, blank frames) at round 0 and the
+last round.
+
+Statistics: per arm and round, mean and t-based 95% CI over seeds; per pair of arms, the
+per-seed differences of the final round and of the area under the eval curve (trapezoid
+over rounds 0..R divided by R: a mean score over the run), with t-based 95% CIs
+(scipy.stats.t). Pairs: every arm that is not a control minus every control, and `closed`
+minus every other arm.
 """
 
-import math
+import multiprocessing
 import shutil
-import statistics
-from dataclasses import replace
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
 
 from ouroboros.build_scenes import build_scenes
+from ouroboros.config import build
 from ouroboros.evalset import build_evalset
-from ouroboros.params import LoopParams, Params, RoundRef
+from ouroboros.params import Params, RoundRef
 from ouroboros.round import run_round
 from ouroboros.vision import pretrain
 from ouroboros.warm_start import warm_start
 from ouroboros.workspace import Workspace, read_json, write_json
 
-POLICIES = ("closed", "open", "static")
-# Student's t quantile t(0.975, df) for df = 1..10; beyond that the normal 1.96 is within 5%.
-T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228)
+CONTROLS = ("balanced", "open", "static")
+DEFAULT_ARMS = ("closed", *CONTROLS, "closed-nofilters", "closed-noweights")
+# One part of the loop removed at a time (params overrides, so DVC can run them too).
+VARIANTS: dict[str, dict[str, Any]] = {
+    "nofilters": {"filters.after_scoring": []},  # no trivial / blind_solvable / cartography drops
+    "noweights": {"feedback.floor": 1.0},  # every task and bin weighs 1: feedback steers nothing
+}
+# What every world of the grid shares: real scenes are the same files for every seed, so
+# they would be rooms that all worlds have in common.
+GRID_OVERRIDES: dict[str, Any] = {"scenes.meta": []}
+EYES_SEED = 1_000_000  # the world of the shared encoder's pretraining rooms; no grid uses it as a seed
+DONE = "ablation_arm.json"  # an arm's records, written when its last round is done
 
 
-def common_start(params: Params, root: Path) -> Workspace:
-    """Scenes, frames, eval set, pretrained eyes and base solver of one seed, shared by every policy."""
+def arm_overrides(arm: str) -> dict[str, Any]:
+    """The params overrides of `arm`; an unknown policy or variant raises UnknownNameError."""
+    from curation.errors import UnknownNameError
+    from curation.feedback_policies import FEEDBACK_POLICIES
+    from ouroboros.loop_policies import LOOP_POLICIES
+
+    policy, *variants = arm.split("-")
+    LOOP_POLICIES[policy]  # the registry's own message for an unknown policy
+    out: dict[str, Any] = {"loop.policy": policy}
+    for variant in variants:
+        if variant in VARIANTS:
+            out |= VARIANTS[variant]
+        elif variant in FEEDBACK_POLICIES:
+            out["feedback.policy"] = variant
+        else:
+            known = sorted(VARIANTS) + sorted(FEEDBACK_POLICIES)
+            raise UnknownNameError(f"arm {arm!r}: no variant named {variant!r}; known: {', '.join(known)}")
+    return out
+
+
+def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
+    """`params` with dotted keys set, checked as params.yaml is (a bad key or value is a ParamsError)."""
+    raw = asdict(params)
+    for key, value in overrides.items():
+        *path, last = key.split(".")
+        section = raw
+        for part in path:
+            section = section[part]
+        section[last] = value
+    return build(Params, raw)
+
+
+def dvc_lines(arm: str, seed: int) -> str:
+    """`-S` options that make `dvc exp run` run `arm` on the world of `seed`."""
+    sets = {"seed": seed} | GRID_OVERRIDES | arm_overrides(arm)
+    return " ".join(f"-S '{k}={_yaml(v)}'" for k, v in sets.items())
+
+
+def _yaml(value: Any) -> str:
+    return "[]" if value == [] else str(value)
+
+
+def common_start(params: Params, root: Path, eyes: Path | None = None) -> tuple[Workspace, dict]:
+    """Scenes, frames, eval set, pretrained eyes and base solver of one world, shared by every
+    arm; kept and reused when `root` already holds a finished one. `eyes`: a workspace whose
+    pretrained encoder (stage `vision`) this world copies instead of pretraining its own."""
     ws = Workspace(root / "common")
+    done = root / "common.json"
+    if done.is_file():
+        return ws, read_json(done, "the world's common start")
+    if ws.root.exists():
+        shutil.rmtree(ws.root)
     build_scenes(params, ws)
-    build_evalset(params, ws)
-    pretrain(params, ws)
+    evalset = build_evalset(params, ws)
+    if eyes is None:
+        pretrain(params, ws)
+    else:
+        shutil.copytree(Workspace(eyes).runs / "vision", ws.runs / "vision")
     warm_start(params, ws)
-    return ws
+    write_json(done, evalset)
+    return ws, evalset
 
 
 def fork(common: Workspace, root: Path) -> Workspace:
@@ -50,99 +124,202 @@ def fork(common: Workspace, root: Path) -> Workspace:
     return Workspace(root)
 
 
-def round_record(metrics: dict, examples: int) -> dict:
-    return {"round": metrics["round"], "examples": examples, "eval": metrics["eval"],
-            "eval_blind": metrics.get("eval_blind", {})}
+def round_record(metrics: dict) -> dict:
+    return {"round": metrics["round"], "steps": metrics.get("train", {}).get("steps", 0),
+            "n_samples": metrics.get("train", {}).get("n_samples", 0), "eval": metrics["eval"],
+            "eval_blind": metrics.get("eval_blind", {}), "eval_blank": metrics.get("eval_blank", {})}
 
 
-def run_arm(params: Params, common: Workspace, root: Path, policy: str) -> list[dict]:
-    """Round 0 (the shared base) and every round of `params.rounds` under `policy`."""
-    params = replace(params, loop=LoopParams(policy=policy))
+def run_arm(params: Params, common: Workspace, root: Path) -> list[dict]:
+    """Round 0 (the shared base) and every round of `params.rounds`; blind eval only at the
+    last round (round 0 has it), which is what the blind-vs-sighted check compares."""
+    if (root / DONE).is_file():
+        return read_json(root / DONE, "an arm's records")
     ws = fork(common, root)
-    out = [round_record(read_json(ws.metrics_path(0), "base metrics") | {"round": 0}, 0)]
+    out = [round_record(read_json(ws.metrics_path(0), "base metrics") | {"round": 0})]
+    last = params.rounds[-1].id
     for r in params.rounds:
-        metrics = run_round(r.id, r.prev, params, ws)
-        out.append(round_record(metrics, out[-1]["examples"] + metrics["train"]["n_samples"]))
+        sighted_only = replace(params, eval=replace(params.eval, blind=params.eval.blind and r.id == last))
+        out.append(round_record(run_round(r.id, r.prev, sighted_only, ws)))
+    write_json(root / DONE, out)
     return out
 
 
-def ablate(params: Params, root: Path, rounds: int, seeds: list[int], policies=POLICIES) -> dict:
-    """{"runs": {policy: {seed: [per-round records]}}, "summary": summarize(runs)}, also
-    written to root/ablation.json."""
+def _eyes(params: Params, root: Path, threads: int) -> Path:
+    """One pretrained encoder for every world, from rooms of a world no seed of the grid is."""
+    _threads(threads)
+    ws = Workspace(root)
+    if not (ws.runs / "vision" / "metrics.json").is_file():
+        pretrain(replace(params, seed=EYES_SEED), ws)
+    return root
+
+
+def _world(params: Params, root: Path, eyes: Path | None, threads: int) -> dict:
+    _threads(threads)
+    return common_start(params, root, eyes)[1]
+
+
+def _arm(params: Params, common_root: Path, root: Path, threads: int) -> list[dict]:
+    _threads(threads)
+    return run_arm(params, Workspace(common_root), root)
+
+
+def _threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def ablate(params: Params, root: Path, rounds: int, seeds: list[int], arms=DEFAULT_ARMS, *,
+           jobs: int = 1, threads: int = 1, shared_eyes: bool = False) -> dict:
+    """Run the grid (`jobs` processes of `threads` torch threads each) and write
+    root/ablation.json: {"seeds", "rounds", "arms" (overrides), "eval_counts" (per seed,
+    kept eval rows per task), "runs" {arm: {seed: records}}, "summary", "paired", "blind"}.
+    `shared_eyes`: every world starts from one pretrained encoder (its pretraining rooms
+    belong to no world of the grid) instead of pretraining its own."""
+    params = with_overrides(params, GRID_OVERRIDES)
     params = replace(params, rounds=[RoundRef(id=n, prev=n - 1) for n in range(1, rounds + 1)])
-    runs: dict[str, dict[str, list[dict]]] = {p: {} for p in policies}
-    for seed in seeds:
-        seeded = replace(params, seed=seed)
-        common = common_start(seeded, root / f"seed{seed}")
-        for policy in policies:
-            runs[policy][str(seed)] = run_arm(seeded, common, root / f"seed{seed}" / policy, policy)
-    result = {"seeds": seeds, "rounds": rounds, "budget_per_round": params.selection.budget,
-              "runs": runs, "summary": summarize(runs)}
+    armed = {arm: with_overrides(params, arm_overrides(arm)) for arm in arms}  # every name checked first
+    context = multiprocessing.get_context("spawn")  # torch's threads do not survive fork
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        eyes = pool.submit(_eyes, params, root / "eyes", threads).result() if shared_eyes else None
+        worlds = {seed: pool.submit(_world, replace(params, seed=seed), root / f"seed{seed}", eyes, threads)
+                  for seed in seeds}
+        futures: dict[str, dict[str, Future]] = {arm: {} for arm in arms}
+        for seed, world in worlds.items():
+            world.result()  # arms of a world start once its common start is there
+            for arm, p in armed.items():
+                futures[arm][str(seed)] = pool.submit(_arm, replace(p, seed=seed), root / f"seed{seed}" / "common",
+                                                      root / f"seed{seed}" / arm, threads)
+        runs = {arm: {s: f.result() for s, f in per_seed.items()} for arm, per_seed in futures.items()}
+        counts = {str(seed): world.result()["per_task"] for seed, world in worlds.items()}
+    result = {"seeds": seeds, "rounds": rounds, "steps_per_round": params.train.steps_per_round,
+              "shared_eyes": shared_eyes,
+              "budget_per_round": params.selection.budget,
+              "arms": {arm: arm_overrides(arm) for arm in arms}, "eval_counts": counts, "runs": runs,
+              "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs)}
     write_json(root / "ablation.json", result)
     return result
 
 
 def mean_ci(values: list[float]) -> tuple[float, float]:
-    """(mean, 95% CI half-width) of a sample; the half-width is 0 for a single value."""
-    mean = statistics.fmean(values)
-    if len(values) < 2:
-        return mean, 0.0
-    df = len(values) - 1
-    t = T975[df - 1] if df <= len(T975) else 1.96
-    return mean, t * statistics.stdev(values) / math.sqrt(len(values))
+    """(mean, 95% CI half-width by Student's t) of a sample; the half-width is 0 for one value."""
+    x = np.asarray(values, dtype=float)
+    if x.size < 2:
+        return float(x.mean()), 0.0
+    return float(x.mean()), float(stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+
+
+def auc(curve: list[float]) -> float:
+    """Area under a per-round curve over rounds 0..R by the trapezoid rule, divided by R: the
+    run's mean score, with the shared round 0 and the last round weighing half."""
+    return float(np.trapezoid(curve) / (len(curve) - 1)) if len(curve) > 1 else float(curve[0])
+
+
+def _overall(records: list[dict], key: str = "eval") -> list[float]:
+    return [r[key]["overall"] for r in records]
 
 
 def summarize(runs: dict[str, dict[str, list[dict]]]) -> dict:
-    """Per policy: per round, examples seen and mean/CI of overall eval, blind eval, and
-    each task; plus examples-to-target against static's final mean."""
-    out: dict = {"policies": {}}
-    for policy, per_seed in runs.items():
+    """Per arm: per round, mean/CI over seeds of the overall eval, of each task, and of both
+    blind controls where measured; and mean/CI of the AUC."""
+    out: dict = {"arms": {}}
+    for arm, per_seed in runs.items():
         records = list(per_seed.values())
         rows = []
         for i, first in enumerate(records[0]):
             at = [r[i] for r in records]
-            tasks = sorted({t for r in at for t in r["eval"]})
-            row = {"round": first["round"], "examples": first["examples"], "n_seeds": len(at)}
-            for t in tasks:
-                row[t] = mean_ci([r["eval"][t] for r in at if t in r["eval"]])
-            if all(r["eval_blind"] for r in at):
-                row["blind"] = mean_ci([r["eval_blind"]["overall"] for r in at])
+            row = {"round": first["round"], "steps": first["steps"], "n_seeds": len(at)}
+            for task in sorted({t for r in at for t in r["eval"]}):
+                row[task] = mean_ci([r["eval"][task] for r in at if task in r["eval"]])
+            for key, name in (("eval_blind", "blind"), ("eval_blank", "blank")):
+                if all(r[key] for r in at):
+                    row[name] = mean_ci([r[key]["overall"] for r in at])
             rows.append(row)
-        out["policies"][policy] = rows
-    if "static" in out["policies"]:
-        target = out["policies"]["static"][-1]["overall"][0]
-        out["target"] = target
-        out["examples_to_target"] = {
-            policy: next((r["examples"] for r in rows if r["overall"][0] >= target), None)
-            for policy, rows in out["policies"].items()
+        out["arms"][arm] = {"rounds": rows, "auc": mean_ci([auc(_overall(r)) for r in records])}
+    return out
+
+
+def pairs(arms: list[str]) -> list[tuple[str, str]]:
+    """(treatment, control) pairs: each non-control arm minus each control, and closed minus
+    each other non-control arm."""
+    treatments = [a for a in arms if a not in CONTROLS]
+    out = [(a, c) for a in treatments for c in arms if c in CONTROLS]
+    if "closed" in arms:
+        out += [("closed", a) for a in treatments if a != "closed"]
+    return out
+
+
+def paired_ci(differences: list[float]) -> dict:
+    mean, half = mean_ci(differences)
+    return {"mean": mean, "half": half, "low": mean - half, "high": mean + half, "n": len(differences),
+            "per_seed": differences}
+
+
+def paired(runs: dict[str, dict[str, list[dict]]]) -> dict:
+    """Per pair "a - b": per-seed differences of the AUC and of the final round, with their
+    t-based 95% CIs, over the seeds both arms have; and the blind (other-scene) change from
+    round 0 to the last round of `a`, minus that of the sighted score."""
+    out = {}
+    for a, b in pairs(list(runs)):
+        seeds = sorted(set(runs[a]) & set(runs[b]), key=int)
+        ra, rb = [runs[a][s] for s in seeds], [runs[b][s] for s in seeds]
+        out[f"{a} - {b}"] = {
+            "auc": paired_ci([auc(_overall(x)) - auc(_overall(y)) for x, y in zip(ra, rb, strict=True)]),
+            "final": paired_ci([_overall(x)[-1] - _overall(y)[-1] for x, y in zip(ra, rb, strict=True)]),
         }
     return out
 
 
-def plot(summary: dict, path: Path) -> Path:
-    """Held-out eval vs training examples seen, one line per policy with its 95% CI band,
-    blind dashed; written as a PNG."""
+def blind_gains(runs: dict[str, dict[str, list[dict]]]) -> dict:
+    """Per arm: the change from round 0 to the last round, sighted and under each blind
+    control (mean and 95% CI over seeds): a sighted gain the blind score shares is not vision."""
+    out = {}
+    for arm, per_seed in runs.items():
+        records = list(per_seed.values())
+        out[arm] = {name: mean_ci([r[-1][key]["overall"] - r[0][key]["overall"] for r in records])
+                    for key, name in (("eval", "sighted"), ("eval_blind", "blind"), ("eval_blank", "blank"))
+                    if all(r[-1][key] and r[0][key] for r in records)}
+    return out
+
+
+def plot(result: dict, path: Path) -> Path:
+    """Left: held-out eval per round, one line per arm with its 95% CI band, the other-scene
+    blind score dashed at rounds 0 and R. Right: paired differences (AUC and final round)
+    with their 95% CIs. Written as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: write files only
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    for policy, rows in summary["policies"].items():
-        x = [r["examples"] for r in rows]
-        mean = [r["overall"][0] for r in rows]
-        half = [r["overall"][1] for r in rows]
-        (line,) = ax.plot(x, mean, marker="o", label=f"{policy} (n={rows[0]['n_seeds']})")
-        ax.fill_between(x, [m - h for m, h in zip(mean, half, strict=True)],
-                        [m + h for m, h in zip(mean, half, strict=True)], color=line.get_color(), alpha=0.15)
-        if all("blind" in r for r in rows):
-            ax.plot(x, [r["blind"][0] for r in rows], linestyle="--", color=line.get_color(), alpha=0.7,
-                    label=f"{policy}, blind")
-    ax.set_xlabel("training examples seen (after the shared warm start)")
-    ax.set_ylabel("held-out VSI-Bench score (overall)")
-    ax.set_title("closed vs open vs static at equal budget: mean and 95% CI over seeds")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    fig, (curves, diffs) = plt.subplots(1, 2, figsize=(13, 5), dpi=110, gridspec_kw={"width_ratios": [1.1, 1]})
+    for arm, summary in result["summary"]["arms"].items():
+        rows = summary["rounds"]
+        x = [r["round"] for r in rows]
+        mean, half = np.array([r["overall"][0] for r in rows]), np.array([r["overall"][1] for r in rows])
+        (line,) = curves.plot(x, mean, marker="o", label=f"{arm} (n={rows[0]['n_seeds']})")
+        curves.fill_between(x, mean - half, mean + half, color=line.get_color(), alpha=0.12)
+        blind = [(r["round"], r["blind"][0]) for r in rows if "blind" in r]
+        if blind:
+            curves.plot(*zip(*blind, strict=True), linestyle="--", color=line.get_color(), alpha=0.6)
+    curves.set_xlabel(f"round ({result['steps_per_round']} optimizer steps each; dashed: blind, other scene's frames)")
+    curves.set_ylabel("held-out VSI-Bench score (overall)")
+    curves.set_title("mean and 95% CI over independent worlds")
+    curves.grid(alpha=0.3)
+    curves.legend(fontsize=7)
+    names = list(result["paired"])
+    y = np.arange(len(names))
+    for offset, key, marker in ((-0.15, "auc", "o"), (0.15, "final", "s")):
+        d = [result["paired"][n][key] for n in names]
+        diffs.errorbar([v["mean"] for v in d], y + offset, xerr=[v["half"] for v in d], fmt=marker, capsize=3,
+                       label="area under the curve" if key == "auc" else "final round")
+    diffs.axvline(0, color="black", linewidth=0.8)
+    diffs.set_yticks(y, names, fontsize=7)
+    diffs.invert_yaxis()
+    diffs.set_xlabel("paired difference, points (mean and 95% t-CI over worlds)")
+    diffs.set_title("who beats whom, per world")
+    diffs.grid(alpha=0.3, axis="x")
+    diffs.legend(fontsize=7)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

@@ -18,6 +18,7 @@ from ouroboros.fingerprints import write_fingerprint
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
+from ouroboros.worlds import stream_seed
 from store.progress import track
 
 
@@ -28,7 +29,7 @@ def collect_scenes(params: Params) -> list[Scene]:
         scenes = load_vsibench_meta(path)
         real += scenes[: params.scenes.max_real] if params.scenes.max_real else scenes
     world = params.scenes.world
-    seeds = [params.seed + i for i in range(params.scenes.procedural)]
+    seeds = [stream_seed(params.seed, "rooms", i) for i in range(params.scenes.procedural)]
     procedural = [generate_scene(seed, **world.knobs(seed)) for seed in seeds]
     return sorted(real + procedural, key=lambda s: s.scene_id)
 

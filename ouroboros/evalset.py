@@ -25,9 +25,9 @@ from ouroboros.manifests import publish
 from ouroboros.params import Params, ProposerParams
 from ouroboros.steps import curated_rows, scorable
 from ouroboros.workspace import Workspace
+from ouroboros.worlds import stream_seed
 
 EVAL_PARTITION = "eval"
-EVAL_SEED_OFFSET = 1_000_003  # eval questions never share the training proposer's random stream
 
 
 def held_out_names(params: Params) -> set[str] | None:
@@ -50,7 +50,7 @@ def train_inputs(params: Params, ws: Workspace) -> tuple[list[Scene], pl.DataFra
 
 def procedural_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
     template = ProposerParams(kind="template", distance_mode=params.proposer.distance_mode)
-    return curated_rows(template, params.seed + EVAL_SEED_OFFSET, params, held, frames, params.eval.n_questions,
+    return curated_rows(template, stream_seed(params.seed, "eval"), params, held, frames, params.eval.n_questions,
                         None, round=0, split="eval")
 
 

@@ -38,6 +38,7 @@ from ouroboros.steps import (
     solver_scorer,
 )
 from ouroboros.workspace import Workspace, read_json
+from ouroboros.worlds import train_seed
 from training.batches import SAMPLE_COLUMNS
 from training.distributed import from_main, is_main
 from training.sft import train
@@ -75,7 +76,7 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     scorer = solver_scorer(params.solver, source=source, label=solver_name)
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     scenes, frames = train_inputs(params, ws)
-    rows = from_main(lambda: policy.rows(n, params, ws, scenes, frames, previous))
+    rows = from_main(lambda: policy.candidates(n, params, ws, scenes, frames, previous))
 
     solver = load_solver(source, seed=params.seed, device=process_device(), **solver_frames(params))
     candidates = scorable(rows)
@@ -84,7 +85,8 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
                         score_rows(solver, candidates, frames, blind=True, **scoring)])
     rows, feedback, picked = from_main(lambda: decide(n, params, ws, policy, rows, scores, previous))
 
-    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
+    steps = params.train.for_round(train_seed(params.seed, params.train.seed))
+    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), steps,
                               resume=ws.solver_dir(prev))}
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)

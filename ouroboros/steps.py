@@ -5,11 +5,13 @@ select -> train -> evaluate -> feedback. The warm-start stage, the rounds and th
 all call these, so a step means the same thing everywhere.
 """
 
+import io
 import os
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import polars as pl
+from PIL import Image
 
 from curation.chat import ChatClient
 from curation.executor import Executor
@@ -18,6 +20,7 @@ from curation.filters import FilterContext, apply_recipe
 from curation.gold import execute_proposals
 from curation.history import SceneHistory
 from curation.proposer import PROPOSERS, ProposalRequest
+from curation.scenes.frames import png_bytes
 from curation.scenes.metadata import Scene
 from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.console import err_console
@@ -138,7 +141,8 @@ def score_rows(
 
 
 def eval_scores(solver: Solver, evalset: pl.DataFrame, frames: pl.DataFrame, params: Params) -> dict:
-    """VSI-Bench metrics on the held-out set, sighted and (optionally) blind; for a benchmark eval
+    """VSI-Bench metrics on the held-out set, sighted and (optionally) blind: with another
+    scene's frames (eval_blind) and with blank frames (eval_blank); for a benchmark eval
     set tagged with VSI-Bench-Debiased's pruned ids, also the sighted scores of the kept subset."""
     samples = evalset.select(SAMPLE_COLUMNS)
     sighted = predictions(solver, samples, frames, batch_size=params.solver.score_batch_size)
@@ -148,4 +152,19 @@ def eval_scores(solver: Solver, evalset: pl.DataFrame, frames: pl.DataFrame, par
         out["eval_debiased"] = vsibench_scores([p for p in sighted if p["qa_id"] in kept])
     if params.eval.blind:
         out["eval_blind"] = evaluate(solver, samples, frames, blind=True, batch_size=params.solver.score_batch_size)
+        out["eval_blank"] = evaluate(solver, samples, blank_frames(frames), batch_size=params.solver.score_batch_size)
     return out
+
+
+def blank_frames(frames: pl.DataFrame) -> pl.DataFrame:
+    """`frames` with every image a uniform grey PNG of its own size: the no-frames blind control,
+    which (unlike another scene's frames) leaves the solver nothing a room could share."""
+    blanks: dict[tuple[int, int], bytes] = {}
+
+    def blank(png: bytes) -> bytes:
+        size = Image.open(io.BytesIO(png)).size
+        if size not in blanks:
+            blanks[size] = png_bytes(np.full((size[1], size[0], 3), 128, np.uint8))
+        return blanks[size]
+
+    return frames.with_columns(pl.col("image").map_elements(blank, return_dtype=pl.Binary))

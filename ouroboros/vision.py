@@ -2,8 +2,8 @@
 
     ouro vision         (dvc.yaml stage `vision`)
 
-Renders `vision.scenes` procedural rooms of the configured world (seeds disjoint from
-the pipeline's scenes, so no training or eval room is seen here), draws each one's
+Renders `vision.scenes` procedural rooms of the configured world (their own seed
+stream, ouroboros.worlds, so no training or eval room is seen here), draws each one's
 overview frame and its dense targets (curation.scenes.overview.token_targets), and trains the
 random-init tiny solver's encoder on them (training.vision_pretrain). The saved solver
 (runs/vision/solver) is what the warm-start stage starts from. A real checkpoint already has
@@ -20,11 +20,10 @@ from curation.scenes.procedural import generate_scene
 from ouroboros.errors import StageInputError
 from ouroboros.params import Params, solver_frames
 from ouroboros.workspace import Workspace, write_json
+from ouroboros.worlds import stream_seed
 from store.progress import track
 from training.solver import load_solver
 from training.vision_pretrain import pretrain_vision
-
-SEED_OFFSET = 2_000_003  # pretraining rooms never share a seed with the pipeline's rooms
 
 
 def vision_solver_dir(ws: Workspace):
@@ -56,7 +55,7 @@ def pretrain(params: Params, ws: Workspace) -> dict:
     world = params.scenes.world
     images, targets = [], []
     for i in track(range(v.scenes), "rendering pretraining rooms", total=v.scenes):
-        seed = params.seed + SEED_OFFSET + i
+        seed = stream_seed(params.seed, "vision", i)
         scene = generate_scene(seed, **world.knobs(seed))
         rgb, instance = overview(scene, size, f.overview_m / size)
         images.append(png_bytes(rgb))

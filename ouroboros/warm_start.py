@@ -26,6 +26,7 @@ from ouroboros.steps import (
 )
 from ouroboros.vision import pretrained_solver
 from ouroboros.workspace import Workspace
+from ouroboros.worlds import train_seed
 from training.batches import SAMPLE_COLUMNS
 from training.sft import train
 from training.solver import load_solver
@@ -46,7 +47,8 @@ def warm_start(params: Params, ws: Workspace) -> dict:
     metrics: dict = {}
     if params.solver.spec == "tiny":
         metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
-                                 replace(params.train, epochs=b.epochs, max_steps=0))
+                                 replace(params.train, epochs=b.epochs, max_steps=0,
+                                         seed=train_seed(params.seed, params.train.seed)))
         rows = with_selected(rows, warm)
     else:
         ws.round_dir(0).mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ argument (deepspeed, gradient_accumulation_steps, ...) passes through `trainer` 
 """
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from training.errors import TrainParamsError
@@ -32,6 +32,11 @@ class TrainParams:
     max_steps: int = field(
         default=0,
         metadata={"help": "optimizer steps; 0 = use epochs", "arg": "max_steps", "to": lambda v: v if v > 0 else -1},
+    )
+    steps_per_round: int = field(
+        default=0,
+        metadata={"help": "optimizer steps of every loop round, whatever the size of its slice (so every data "
+                  "policy spends the same compute); 0 = a round trains like a single run (epochs / max_steps)"},
     )
     lr: float = field(default=1e-4, metadata={"help": "peak learning rate (AdamW)", "arg": "learning_rate"})
     # The global batch, not transformers' per-device one: the same params then take the same
@@ -88,6 +93,7 @@ class TrainParams:
         checks = {
             "epochs": self.epochs > 0 or self.max_steps > 0,
             "max_steps": isinstance(self.max_steps, int) and self.max_steps >= 0,
+            "steps_per_round": isinstance(self.steps_per_round, int) and self.steps_per_round >= 0,
             "lr": self.lr > 0 and math.isfinite(self.lr),
             "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 1,
             "warmup_ratio": 0 <= self.warmup_ratio < 1,
@@ -106,6 +112,10 @@ class TrainParams:
                 raise TrainParamsError(name, spec.metadata["help"], getattr(self, name))
         if self.trainer:
             self._check_trainer()
+
+    def for_round(self, seed: int) -> "TrainParams":
+        """The run one loop round makes: `steps_per_round` steps (when set), data order from `seed`."""
+        return replace(self, seed=seed, max_steps=self.steps_per_round or self.max_steps)
 
     def arguments(self) -> dict[str, Any]:
         """The TrainingArguments keywords the fields stand for, then `trainer`'s (the per-device

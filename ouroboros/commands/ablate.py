@@ -1,4 +1,4 @@
-"""`ouro ablate`: closed loop vs open loop vs static data, same budget, same eval, over seeds."""
+"""`ouro ablate`: data policies at equal compute on independent worlds, compared per world."""
 
 from pathlib import Path
 
@@ -9,18 +9,30 @@ from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 from ouroboros.registered import check_registered_names
 
+DEFAULT_POLICIES = "closed,balanced,open,static,closed-nofilters,closed-noweights"
+
 
 def _cell(value: tuple[float, float] | None) -> str:
     return "-" if value is None else f"{value[0]:.1f} ± {value[1]:.1f}"
 
 
 def ablation_table(summary: dict) -> Grid:
-    """One row per policy and round: examples seen, overall and blind (mean ± 95% CI half-width)."""
-    table = Grid("held-out eval x100, mean ± 95% CI over seeds",
-                 [("policy", "key"), ("round", "num"), ("examples", "num"), ("overall", "num"), ("blind", "num")])
-    for policy, rows in summary["policies"].items():
-        for r in rows:
-            table.add_row(policy, r["round"], r["examples"], _cell(r["overall"]), _cell(r.get("blind")))
+    """One row per arm and round: overall and both blind controls (mean ± 95% CI half-width)."""
+    table = Grid("held-out eval x100, mean ± 95% CI over worlds",
+                 [("arm", "key"), ("round", "num"), ("overall", "num"), ("blind", "num"), ("blank", "num")])
+    for arm, s in summary["arms"].items():
+        for r in s["rounds"]:
+            table.add_row(arm, r["round"], _cell(r["overall"]), _cell(r.get("blind")), _cell(r.get("blank")))
+        table.add_row(arm, "AUC", _cell(s["auc"]), "", "")
+    return table
+
+
+def paired_table(paired: dict) -> Grid:
+    table = Grid("paired differences per world, points: mean [95% CI]",
+                 [("pair", "key"), ("AUC", "num"), ("final round", "num")])
+    for name, d in paired.items():
+        table.add_row(name, *(f"{d[k]['mean']:+.1f} [{d[k]['low']:+.1f}, {d[k]['high']:+.1f}]"
+                              for k in ("auc", "final")))
     return table
 
 
@@ -29,29 +41,61 @@ def parse_seeds(text: str) -> list[int]:
         seeds = [int(s) for s in text.replace(",", " ").split()]
     except ValueError:
         raise CliInputError(f"--seeds: expected integers like 0,1,2, got {text!r}") from None
-    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+    if len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
         raise CliInputError(f"--seeds: expected distinct non-negative integers, got {text!r}")
+    if len(seeds) < 2:
+        raise CliInputError(f"--seeds: paired confidence intervals need at least 2 seeds, got {text!r}")
     return seeds
+
+
+def parse_arms(text: str) -> list[str]:
+    from curation.errors import UnknownNameError
+    from ouroboros.ablate import arm_overrides
+
+    arms = [a for a in text.replace(",", " ").split() if a]
+    if len(set(arms)) != len(arms) or len(arms) < 2:
+        raise CliInputError(f"--policies: expected at least 2 distinct arms, got {text!r}")
+    for arm in arms:
+        try:
+            arm_overrides(arm)
+        except UnknownNameError as exc:
+            raise CliInputError(f"--policies: {exc}") from None
+    return arms
 
 
 @user_errors
 def ablate_(
-    rounds: int = typer.Option(3, "--rounds", min=1, help="Rounds per policy."),
-    seeds: str = typer.Option("0,1,2", "--seeds", help="Seeds, comma-separated: the CI is over these runs."),
+    rounds: int = typer.Option(3, "--rounds", help="Rounds per arm."),
+    seeds: str = typer.Option("0,1,2,3,4", "--seeds", help="Worlds, comma-separated: the paired CIs are over these."),
+    policies: str = typer.Option(DEFAULT_POLICIES, "--policies",
+                                 help="Arms: a loop policy, optionally with -variants (closed-nofilters)."),
+    steps: int | None = typer.Option(None, "--steps",
+                                     help="Optimizer steps per round (default: params train.steps_per_round)."),
+    jobs: int = typer.Option(2, "--jobs", help="Arms run in this many processes at once."),
+    threads: int = typer.Option(1, "--threads", help="Torch threads per process."),
+    shared_eyes: bool = typer.Option(False, "--shared-eyes",
+                                     help="One pretrained encoder for every world (rooms of no grid world)."),
     params: Path = typer.Option(Path("params.yaml"), "--params", help="Sizes, budget and solver."),
     out: Path = typer.Option(Path("runs/ablate"), "--out", help="Workspaces and ablation.json go here."),
     plot_path: Path = typer.Option(Path("docs/ablation.png"), "--plot", help="Where the PNG plot goes."),
 ) -> None:
-    """Run closed / open / static with the same example budget over seeds; print mean ± CI per round."""
+    """Run the arms on independent worlds at equal steps; print mean ± CI per round and paired differences."""
+    from dataclasses import replace
+
     from ouroboros.ablate import ablate, plot
 
+    for name, value in (("--rounds", rounds), ("--steps", steps), ("--jobs", jobs), ("--threads", threads)):
+        if value is not None and value < 1:
+            raise CliInputError(f"{name}: expected an integer >= 1, got {value}")
+    seed_list, arms = parse_seeds(seeds), parse_arms(policies)
     settings = load_params(params)
     check_registered_names(settings, str(params))
-    result = ablate(settings, out, rounds, parse_seeds(seeds))
-    summary = result["summary"]
-    console.print(ablation_table(summary))
-    if "examples_to_target" in summary:
-        reached = ", ".join(f"{p}: {'not reached' if n is None else n}"
-                            for p, n in summary["examples_to_target"].items())
-        console.print(f"examples to reach static's final {summary['target']:.1f}: {reached}")
-    console.print(f"details: {out / 'ablation.json'}; plot: {plot(summary, plot_path)}")
+    if steps is not None:
+        settings = replace(settings, train=replace(settings.train, steps_per_round=steps))
+    if settings.train.steps_per_round < 1:
+        raise CliInputError(f"{params}: train.steps_per_round is 0, so arms would train unequal steps: "
+                            "set it, or pass --steps")
+    result = ablate(settings, out, rounds, seed_list, arms, jobs=jobs, threads=threads, shared_eyes=shared_eyes)
+    console.print(ablation_table(result["summary"]))
+    console.print(paired_table(result["paired"]))
+    console.print(f"details: {out / 'ablation.json'}; plot: {plot(result, plot_path)}")

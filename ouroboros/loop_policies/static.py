@@ -1,23 +1,53 @@
 """`static`: one dataset proposed up front, the same whatever the round (round 1's random
-stream, as many proposals as the other policies make over all rounds), trained on in equal
-random chunks, one per round."""
+stream, as many proposals as the other policies make over all rounds), trained on in
+chunks, one per round, in one fixed random order.
+
+The pool is proposed, executed and filtered once and kept in the workspace (keyed by what
+it depends on), so later rounds neither re-execute nor re-score it: round N scores only
+its chunk, the next `budget` pool rows not trained on yet plus a margin for the rows that
+the shared dedupe rule (LoopPolicy.candidates) drops.
+"""
+
+import hashlib
+import json
+from dataclasses import asdict
 
 import polars as pl
 
 from ouroboros.loop_policies.base import LoopPolicy, register
 from ouroboros.steps import curated_rows, random_slice, scorable
 
+# Chunk rows beyond the budget, as a share of it: a few rows of a chunk repeat a row of
+# the warm start and are dropped, and the chunk must still fill the budget.
+MARGIN = 0.25
+
+
+def pool_path(params, ws, ids):
+    inputs = json.dumps([params.seed, asdict(params.proposer), asdict(params.filters), ids,
+                         ws.scenes_fingerprint.read_text()], sort_keys=True, default=str)
+    return ws.runs / "static_pool" / f"{hashlib.sha256(inputs.encode()).hexdigest()[:16]}.parquet"
+
 
 @register("static")
 class Static(LoopPolicy):
-    def rows(self, n, params, ws, scenes, frames, previous):
-        ids = [r.id for r in params.rounds] or [n]
+    def pool(self, params, ws, scenes, frames, ids):
+        """The scorable pool in training order, proposed at most once per workspace."""
+        path = pool_path(params, ws, ids)
+        if path.is_file():
+            return pl.read_parquet(path)
         rows = curated_rows(params.proposer, params.seed, params, scenes, frames,
                             params.proposer.per_round * len(ids), None, round=min(ids), split="train")
-        return rows.with_columns(pl.lit(n, pl.Int32).alias("round"))
+        pool = random_slice(scorable(rows), rows.height, params.seed)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pool.write_parquet(path)
+        return pool
+
+    def rows(self, n, params, ws, scenes, frames, previous):
+        ids = sorted(r.id for r in params.rounds) or [n]
+        pool = self.pool(params, ws, scenes, frames, ids)
+        trained = ws.lake().scan("qa").filter((pl.col("round") < n) & pl.col("selected")).select("qa_id").collect()
+        chunk = pool.filter(~pl.col("qa_id").is_in(trained["qa_id"].implode()))
+        return chunk.head(int(params.selection.budget * (1 + MARGIN))).with_columns(pl.lit(n, pl.Int32).alias("round"))
 
     def choose(self, n, rows, scores, feedback, params):
-        budget = params.selection.budget
-        ids = sorted(r.id for r in params.rounds) or [n]
-        pool = random_slice(scorable(rows), budget * len(ids), params.seed)
-        return pool.slice(ids.index(n) * budget, budget)
+        return scorable(rows).head(params.selection.budget)

@@ -1,59 +1,149 @@
 import json
 
+import numpy as np
+import polars as pl
 import pytest
+from scipy import stats
+from typer.testing import CliRunner
 
-from ouroboros.ablate import POLICIES, ablate, mean_ci, plot, summarize
-from ouroboros.params import load_params
-from tests.conftest import shared_file
-from tests.ouroboros.pipeline_fixtures import write_params
+from curation.errors import UnknownNameError
+from ouroboros.ablate import (
+    ablate,
+    arm_overrides,
+    auc,
+    blind_gains,
+    dvc_lines,
+    mean_ci,
+    paired,
+    plot,
+    summarize,
+    with_overrides,
+)
+from ouroboros.build_scenes import collect_scenes
+from ouroboros.cli import app
+from ouroboros.errors import ParamsError
+from ouroboros.loop_policies.base import drop_repeats
+from ouroboros.params import Params, load_params
+from ouroboros.workspace import Workspace
+from ouroboros.worlds import stream_seed
+from tests.ouroboros.pipeline_fixtures import TINY, write_params
+
+runner = CliRunner()
+
+
+def test_two_seeds_share_no_procedural_room_and_draw_their_own_streams():
+    world = {"procedural": 40, "meta": [], "world": TINY["scenes"]["world"]}
+    rooms = [collect_scenes(with_overrides(Params(seed=seed), {"scenes": world})) for seed in (0, 1)]
+    assert len(rooms[0]) == len(rooms[1]) == 40
+    ids, names = ({s.scene_id for s in r} for r in rooms), ({s.name for s in r} for r in rooms)
+    assert not set.intersection(*ids) and not set.intersection(*names)
+    # nor do the contents coincide (an id scheme that ignored the seed would hide that)
+    layouts = [{json.dumps(s.to_row()["objects"], sort_keys=True, default=str) for s in r} for r in rooms]
+    assert not set.intersection(*layouts)
+    draws = {(seed, stream): {stream_seed(seed, stream, i) for i in range(200)}
+             for seed in (0, 1) for stream in ("rooms", "vision")}
+    assert len(set.union(*draws.values())) == 800  # no stream of any world repeats another's seed
+    assert collect_scenes(with_overrides(Params(seed=0), {"scenes": world}))[0] == rooms[0][0]  # same seed, same world
+
+
+def test_an_arm_is_a_policy_plus_params_overrides_that_dvc_can_set_too():
+    assert arm_overrides("balanced") == {"loop.policy": "balanced"}
+    assert arm_overrides("closed-nofilters") == {"loop.policy": "closed", "filters.after_scoring": []}
+    assert arm_overrides("closed-spatialevo-noweights") == {"loop.policy": "closed", "feedback.policy": "spatialevo",
+                                                            "feedback.floor": 1.0}
+    params = with_overrides(Params(), arm_overrides("closed-nofilters"))
+    assert params.filters.after_scoring == [] and params.loop.policy == "closed"
+    assert dvc_lines("closed-nofilters", 3) == ("-S 'seed=3' -S 'scenes.meta=[]' -S 'loop.policy=closed' "
+                                                "-S 'filters.after_scoring=[]'")
+    with pytest.raises(UnknownNameError, match="no loop policy named 'nope'"):
+        arm_overrides("nope")
+    with pytest.raises(UnknownNameError, match="no variant named 'loud'"):
+        arm_overrides("closed-loud")
+    with pytest.raises(ParamsError, match="feedback"):
+        with_overrides(Params(), {"feedback.floor": 2.0})
+
+
+def _records(curve, blind=None):
+    return [{"round": i, "steps": 0 if i == 0 else 5, "n_samples": 0, "eval": {"overall": v, "object_counting": v},
+             "eval_blind": {"overall": blind[i]} if blind and blind[i] is not None else {},
+             "eval_blank": {}} for i, v in enumerate(curve)]
+
+
+RUNS = {
+    "closed": {"0": _records([20, 26, 30], [20, None, 21]), "1": _records([22, 27, 33], [21, None, 20]),
+               "2": _records([21, 25, 29], [20, None, 20])},
+    "open": {"0": _records([20, 22, 24], [20, None, 22]), "1": _records([22, 23, 28], [21, None, 21]),
+             "2": _records([21, 22, 25], [20, None, 21])},
+}
+
+
+def test_paired_differences_are_per_world_with_t_intervals_over_the_curve_and_the_final_round():
+    assert auc([20, 26, 30]) == pytest.approx((20 / 2 + 26 + 30 / 2) / 2)
+    d = paired(RUNS)["closed - open"]
+    final = [30 - 24, 33 - 28, 29 - 25]
+    assert d["final"]["per_seed"] == final and d["final"]["n"] == 3
+    half = stats.t.ppf(0.975, 2) * np.std(final, ddof=1) / np.sqrt(3)  # scipy's own t, by hand
+    assert d["final"]["mean"] == pytest.approx(np.mean(final)) and d["final"]["half"] == pytest.approx(half)
+    curves = {arm: {seed: [r["eval"]["overall"] for r in rs] for seed, rs in per.items()} for arm, per in RUNS.items()}
+    assert d["auc"]["per_seed"] == pytest.approx([auc(curves["closed"][s]) - auc(curves["open"][s]) for s in "012"])
+    assert mean_ci([5.0]) == (5.0, 0.0)
+    summary = summarize(RUNS)
+    assert summary["arms"]["closed"]["rounds"][2]["overall"][0] == pytest.approx(92 / 3)
+    assert "blind" in summary["arms"]["closed"]["rounds"][2] and "blind" not in summary["arms"]["closed"]["rounds"][1]
+    gains = blind_gains(RUNS)["closed"]
+    assert gains["sighted"][0] == pytest.approx(29 / 3) and gains["blind"][0] == pytest.approx(0.0)
+
+
+def test_the_plot_draws_curves_and_paired_differences(tmp_path):
+    result = {"steps_per_round": 5, "summary": summarize(RUNS), "paired": paired(RUNS)}
+    png = plot(result, tmp_path / "ablation.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _qa(scene, question, program="p"):
+    return {"scene_id": scene, "task": "object_counting", "question": question, "program": program,
+            "options": None, "drop_reason": None}
+
+
+def test_a_row_that_repeats_one_trained_in_an_earlier_round_is_dropped_by_the_recipes_dedupe():
+    trained = pl.DataFrame([_qa("s1", "How many chairs are in this room?")])
+    rows = pl.DataFrame([_qa("s1", "How many chairs are in this room?"), _qa("s1", "How many beds are there?", "q"),
+                         _qa("s2", "How many chairs are in this room?", "r")])
+    out = drop_repeats(rows, trained, [{"dedupe": {}}])
+    assert out["drop_reason"].is_null().to_list() == [False, True, True]
+    assert out["drop_reason"][0].startswith("trained before")
+    assert drop_repeats(rows, trained, [{"invalid": {}}]).equals(rows)  # no dedupe step, no rule
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--policies", "closed,nope"], "--policies: no loop policy named 'nope'"),
+    (["--seeds", "3"], "--seeds: paired confidence intervals need at least 2 seeds"),
+    (["--steps", "0"], "--steps: expected an integer >= 1, got 0"),
+])
+def test_bad_arguments_stop_in_one_line_before_any_work(tmp_path, args, message):
+    out = tmp_path / "grid"
+    result = runner.invoke(app, ["ablate", "--params", str(write_params(tmp_path)), "--out", str(out), *args])
+    assert result.exit_code != 0
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
 
 
 @pytest.mark.slow
 @pytest.mark.pipeline
-def test_every_policy_trains_the_same_budget_from_one_base_and_is_evaluated_per_round(tmp_path):
-    meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))
-    params = load_params(write_params(tmp_path, scenes={"meta": [meta], "max_real": 4, "procedural": 4,
-                                                        "eval_fraction": 0.3}))
-    result = ablate(params, tmp_path / "ablate", rounds=1, seeds=[0])
+def test_every_arm_trains_the_same_steps_from_one_base_per_world(tmp_path):
+    params = load_params(write_params(tmp_path, scenes={"meta": [], "procedural": 10, "eval_fraction": 0.3}))
+    params = with_overrides(params, {"train.steps_per_round": 2})
+    result = ablate(params, tmp_path / "grid", rounds=2, seeds=[0, 1], arms=["closed", "balanced", "static"])
     runs = result["runs"]
-    assert set(runs) == set(POLICIES)
-    for policy in POLICIES:
-        rounds = runs[policy]["0"]
-        assert [r["round"] for r in rounds] == [0, 1]
-        assert rounds[0] == runs["closed"]["0"][0]  # one shared base
-        assert {"overall"} <= set(rounds[1]["eval"]) and "overall" in rounds[1]["eval_blind"]
-        trained = json.loads((tmp_path / "ablate" / "seed0" / policy / "runs" / "r1" / "metrics.json").read_text())
-        assert trained["train"]["n_samples"] == rounds[1]["examples"] <= params.selection.budget
-    saved = json.loads((tmp_path / "ablate" / "ablation.json").read_text())
-    assert saved["summary"]["policies"]["static"][1]["round"] == 1
-
-
-def test_mean_ci_uses_students_t():
-    mean, half = mean_ci([10.0, 12.0, 14.0])
-    assert mean == 12.0
-    assert half == pytest.approx(4.303 * 2.0 / 3**0.5)  # t(0.975, 2) * s / sqrt(n)
-    assert mean_ci([5.0]) == (5.0, 0.0)
-
-
-def _record(round_, examples, overall, blind):
-    return {"round": round_, "examples": examples, "eval": {"overall": overall, "object_counting": overall},
-            "eval_blind": {"overall": blind}}
-
-
-def test_summary_reports_examples_to_reach_statics_final_score_and_plots(tmp_path):
-    runs = {
-        "static": {"0": [_record(0, 0, 20, 20), _record(1, 100, 24, 20), _record(2, 200, 26, 20)],
-                   "1": [_record(0, 0, 22, 21), _record(1, 100, 26, 21), _record(2, 200, 30, 21)]},
-        "closed": {"0": [_record(0, 0, 20, 20), _record(1, 100, 28, 20), _record(2, 200, 33, 20)],
-                   "1": [_record(0, 0, 22, 21), _record(1, 100, 30, 21), _record(2, 200, 35, 21)]},
-        "open": {"0": [_record(0, 0, 20, 20), _record(1, 100, 21, 20), _record(2, 200, 22, 20)],
-                 "1": [_record(0, 0, 22, 21), _record(1, 100, 23, 21), _record(2, 200, 24, 21)]},
-    }
-    summary = summarize(runs)
-    assert summary["target"] == 28.0  # static's final mean
-    assert summary["examples_to_target"] == {"static": 200, "closed": 100, "open": None}
-    closed_final = summary["policies"]["closed"][-1]
-    assert closed_final["overall"] == (34.0, pytest.approx(12.706 * 2**0.5 / 2**0.5))
-    assert closed_final["blind"][0] == 20.5
-    png = plot(summary, tmp_path / "ablation.png")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for arm in ("closed", "balanced", "static"):
+        for seed in ("0", "1"):
+            rounds = runs[arm][seed]
+            assert [r["round"] for r in rounds] == [0, 1, 2] and rounds[0] == runs["closed"][seed][0]
+            assert [r["steps"] for r in rounds[1:]] == [2, 2]
+            assert rounds[-1]["eval_blind"] and rounds[-1]["eval_blank"] and not rounds[1]["eval_blind"]
+    assert runs["closed"]["0"][0]["eval"] != runs["closed"]["1"][0]["eval"]  # two worlds, two bases
+    lake = Workspace(tmp_path / "grid" / "seed0" / "static").lake()
+    trained = lake.scan("qa").filter(pl.col("selected")).collect()
+    assert trained["qa_id"].n_unique() == trained.height  # no row is trained on twice
+    assert set(result["paired"]) == {"closed - balanced", "closed - static"}
+    assert json.loads((tmp_path / "grid" / "ablation.json").read_text())["eval_counts"]["0"]

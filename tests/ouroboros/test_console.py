@@ -61,9 +61,10 @@ def test_wide_rows_become_records_side_by_side_then_stacked():
     assert "1f2a9c01" in "".join(stacked) and "lamp?" in "".join(stacked)  # stacked records wrap, never cut
 
 
-ABLATION = {"policies": {
-    "closed": [{"round": 1, "examples": 120, "overall": (25.5, 1.25), "blind": None}],
-    "static": [{"round": 1, "examples": 120, "overall": (20.0, 0.5), "blind": (19.0, 2.0)}]}}
+ABLATION = {"arms": {
+    "closed": {"rounds": [{"round": 1, "overall": (25.5, 1.25)}], "auc": (24.0, 1.0)},
+    "static": {"rounds": [{"round": 1, "overall": (20.0, 0.5), "blind": (19.0, 2.0), "blank": (18.5, 1.5)}],
+               "auc": (20.0, 0.5)}}}
 
 
 @pytest.mark.parametrize("table", [counts_table(SUMMARY), eval_table(SUMMARY), ablation_table(ABLATION)],

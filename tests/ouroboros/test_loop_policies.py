@@ -1,5 +1,5 @@
 """Loop policies are registered, one module each, and looked up by params `loop.policy`.
-(The tiny pipeline tests run `closed` through ouroboros.round; test_ablate runs all three.)"""
+(The tiny pipeline tests run `closed` through ouroboros.round; test_ablate runs the others.)"""
 
 import polars as pl
 import pytest
@@ -21,7 +21,7 @@ class TrainOnEverything(LoopPolicy):
 
 
 def test_the_shipped_policies_and_a_new_one_are_registered():
-    assert {"closed", "open", "static", "test_everything"} <= set(LOOP_POLICIES)
+    assert {"balanced", "closed", "open", "static", "test_everything"} <= set(LOOP_POLICIES)
     assert [LOOP_POLICIES[p].filter_after_scoring for p in ("closed", "open", "static")] == [True, False, False]
     params = Params(loop=LoopParams(policy="test_everything"))
     rows = pl.DataFrame({"qa_id": ["a", "b"]})
@@ -29,5 +29,5 @@ def test_the_shipped_policies_and_a_new_one_are_registered():
 
 
 def test_an_unknown_policy_lists_the_registered_ones():
-    with pytest.raises(UnknownNameError, match=r"no loop policy named 'nope'; known: closed, open, static"):
+    with pytest.raises(UnknownNameError, match=r"no loop policy named 'nope'; known: balanced, closed, open, static"):
         LOOP_POLICIES["nope"]
