@@ -33,6 +33,7 @@ from scipy import stats
 
 from ouroboros.build_scenes import build_scenes
 from ouroboros.config import build
+from ouroboros.errors import ParamsError
 from ouroboros.evalset import build_evalset
 from ouroboros.params import Params, RoundRef
 from ouroboros.round import run_round
@@ -50,7 +51,6 @@ VARIANTS: dict[str, dict[str, Any]] = {
 # What every world of the grid shares: real scenes are the same files for every seed, so
 # they would be rooms that all worlds have in common.
 GRID_OVERRIDES: dict[str, Any] = {"scenes.meta": []}
-EYES_SEED = 1_000_000  # the world of the shared encoder's pretraining rooms; no grid uses it as a seed
 DONE = "ablation_arm.json"  # an arm's records, written when its last round is done
 
 
@@ -81,6 +81,8 @@ def with_overrides(params: Params, overrides: dict[str, Any]) -> Params:
         *path, last = key.split(".")
         section = raw
         for part in path:
+            if not isinstance(section.get(part), dict):
+                raise ParamsError(f"{key}: {part!r} is not a params section")
             section = section[part]
         section[last] = value
     return build(Params, raw)
@@ -96,10 +98,9 @@ def _yaml(value: Any) -> str:
     return "[]" if value == [] else str(value)
 
 
-def common_start(params: Params, root: Path, eyes: Path | None = None) -> tuple[Workspace, dict]:
+def common_start(params: Params, root: Path) -> tuple[Workspace, dict]:
     """Scenes, frames, eval set, pretrained eyes and base solver of one world, shared by every
-    arm; kept and reused when `root` already holds a finished one. `eyes`: a workspace whose
-    pretrained encoder (stage `vision`) this world copies instead of pretraining its own."""
+    arm; kept and reused when `root` already holds a finished one."""
     ws = Workspace(root / "common")
     done = root / "common.json"
     if done.is_file():
@@ -108,10 +109,7 @@ def common_start(params: Params, root: Path, eyes: Path | None = None) -> tuple[
         shutil.rmtree(ws.root)
     build_scenes(params, ws)
     evalset = build_evalset(params, ws)
-    if eyes is None:
-        pretrain(params, ws)
-    else:
-        shutil.copytree(Workspace(eyes).runs / "vision", ws.runs / "vision")
+    pretrain(params, ws)
     warm_start(params, ws)
     write_json(done, evalset)
     return ws, evalset
@@ -145,18 +143,9 @@ def run_arm(params: Params, common: Workspace, root: Path) -> list[dict]:
     return out
 
 
-def _eyes(params: Params, root: Path, threads: int) -> Path:
-    """One pretrained encoder for every world, from rooms of a world no seed of the grid is."""
+def _world(params: Params, root: Path, threads: int) -> dict:
     _threads(threads)
-    ws = Workspace(root)
-    if not (ws.runs / "vision" / "metrics.json").is_file():
-        pretrain(replace(params, seed=EYES_SEED), ws)
-    return root
-
-
-def _world(params: Params, root: Path, eyes: Path | None, threads: int) -> dict:
-    _threads(threads)
-    return common_start(params, root, eyes)[1]
+    return common_start(params, root)[1]
 
 
 def _arm(params: Params, common_root: Path, root: Path, threads: int) -> list[dict]:
@@ -171,19 +160,16 @@ def _threads(n: int) -> None:
 
 
 def ablate(params: Params, root: Path, rounds: int, seeds: list[int], arms=DEFAULT_ARMS, *,
-           jobs: int = 1, threads: int = 1, shared_eyes: bool = False) -> dict:
+           jobs: int = 1, threads: int = 1) -> dict:
     """Run the grid (`jobs` processes of `threads` torch threads each) and write
     root/ablation.json: {"seeds", "rounds", "arms" (overrides), "eval_counts" (per seed,
-    kept eval rows per task), "runs" {arm: {seed: records}}, "summary", "paired", "blind"}.
-    `shared_eyes`: every world starts from one pretrained encoder (its pretraining rooms
-    belong to no world of the grid) instead of pretraining its own."""
+    kept eval rows per task), "runs" {arm: {seed: records}}, "summary", "paired", "blind"}."""
     params = with_overrides(params, GRID_OVERRIDES)
     params = replace(params, rounds=[RoundRef(id=n, prev=n - 1) for n in range(1, rounds + 1)])
     armed = {arm: with_overrides(params, arm_overrides(arm)) for arm in arms}  # every name checked first
     context = multiprocessing.get_context("spawn")  # torch's threads do not survive fork
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        eyes = pool.submit(_eyes, params, root / "eyes", threads).result() if shared_eyes else None
-        worlds = {seed: pool.submit(_world, replace(params, seed=seed), root / f"seed{seed}", eyes, threads)
+        worlds = {seed: pool.submit(_world, replace(params, seed=seed), root / f"seed{seed}", threads)
                   for seed in seeds}
         futures: dict[str, dict[str, Future]] = {arm: {} for arm in arms}
         for seed, world in worlds.items():
@@ -194,7 +180,6 @@ def ablate(params: Params, root: Path, rounds: int, seeds: list[int], arms=DEFAU
         runs = {arm: {s: f.result() for s, f in per_seed.items()} for arm, per_seed in futures.items()}
         counts = {str(seed): world.result()["per_task"] for seed, world in worlds.items()}
     result = {"seeds": seeds, "rounds": rounds, "steps_per_round": params.train.steps_per_round,
-              "shared_eyes": shared_eyes,
               "budget_per_round": params.selection.budget,
               "arms": {arm: arm_overrides(arm) for arm in arms}, "eval_counts": counts, "runs": runs,
               "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs)}

@@ -8,8 +8,9 @@ training order, while the same seed still gives the same world everywhere.
 
 import hashlib
 
-# numpy's generators take any non-negative int; 2**62 keeps room names (proc-<seed>) short enough
-SEED_SPACE = 2**62
+# numpy's legacy seeding (transformers' set_seed) takes at most 2**32 - 1; two worlds of 300
+# rooms then share one with probability ~ 300 * 300 / 2**32, 2e-5
+SEED_SPACE = 2**32
 
 
 def stream_seed(seed: int, stream: str, i: int = 0) -> int:

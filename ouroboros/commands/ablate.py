@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import typer
+import yaml
 
 from ouroboros.console import Grid, console, user_errors
 from ouroboros.errors import CliInputError
@@ -63,6 +64,16 @@ def parse_arms(text: str) -> list[str]:
     return arms
 
 
+def parse_sets(sets: list[str]) -> dict:
+    out = {}
+    for item in sets:
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise CliInputError(f"--set: expected key=value, got {item!r}")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
 @user_errors
 def ablate_(
     rounds: int = typer.Option(3, "--rounds", help="Rounds per arm."),
@@ -73,29 +84,29 @@ def ablate_(
                                      help="Optimizer steps per round (default: params train.steps_per_round)."),
     jobs: int = typer.Option(2, "--jobs", help="Arms run in this many processes at once."),
     threads: int = typer.Option(1, "--threads", help="Torch threads per process."),
-    shared_eyes: bool = typer.Option(False, "--shared-eyes",
-                                     help="One pretrained encoder for every world (rooms of no grid world)."),
     params: Path = typer.Option(Path("params.yaml"), "--params", help="Sizes, budget and solver."),
+    sets: list[str] = typer.Option([], "--set", "-S",
+                                   help="key=value over the params (YAML value), as `dvc exp run -S` takes it."),
     out: Path = typer.Option(Path("runs/ablate"), "--out", help="Workspaces and ablation.json go here."),
     plot_path: Path = typer.Option(Path("docs/ablation.png"), "--plot", help="Where the PNG plot goes."),
 ) -> None:
     """Run the arms on independent worlds at equal steps; print mean ± CI per round and paired differences."""
     from dataclasses import replace
 
-    from ouroboros.ablate import ablate, plot
+    from ouroboros.ablate import ablate, plot, with_overrides
 
     for name, value in (("--rounds", rounds), ("--steps", steps), ("--jobs", jobs), ("--threads", threads)):
         if value is not None and value < 1:
             raise CliInputError(f"{name}: expected an integer >= 1, got {value}")
     seed_list, arms = parse_seeds(seeds), parse_arms(policies)
-    settings = load_params(params)
+    settings = with_overrides(load_params(params), parse_sets(sets))
     check_registered_names(settings, str(params))
     if steps is not None:
         settings = replace(settings, train=replace(settings.train, steps_per_round=steps))
     if settings.train.steps_per_round < 1:
         raise CliInputError(f"{params}: train.steps_per_round is 0, so arms would train unequal steps: "
                             "set it, or pass --steps")
-    result = ablate(settings, out, rounds, seed_list, arms, jobs=jobs, threads=threads, shared_eyes=shared_eyes)
+    result = ablate(settings, out, rounds, seed_list, arms, jobs=jobs, threads=threads)
     console.print(ablation_table(result["summary"]))
     console.print(paired_table(result["paired"]))
     console.print(f"details: {out / 'ablation.json'}; plot: {plot(result, plot_path)}")
