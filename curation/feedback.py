@@ -52,7 +52,8 @@ class BinStats:
     frontier: int = 0
     hard: int = 0
     learnability: float = 0.0  # mean q(1 - q) of the rows' success q, this round
-    fallback: bool = False  # the statistic had no evidence this round (module docstring)
+    progress: float | None = None  # |gain| on the held-in probe under the last training; None: unmeasured
+    fallback: bool = False  # the policy's statistic had no evidence this round (module docstring)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class TaskStats:
     frontier: int = 0
     hard: int = 0
     learnability: float = 0.0
+    progress: float | None = None
     fallback: bool = False
 
 
@@ -212,7 +214,8 @@ def _stats(row: dict, smoothed: float, policy, params: FeedbackParams) -> dict:
         "n": int(row["n"]), "accuracy": float(row["accuracy"]), "mean_confidence": float(row["mean_confidence"]),
         "smoothed": float(smoothed), "weight": max(params.floor, policy.weight(smoothed)),
         "easy": int(row["easy"]), "frontier": int(row["frontier"]), "hard": int(row["hard"]),
-        "learnability": float(row["learnability"]), "fallback": row[policy.statistic] is None,
+        "learnability": float(row["learnability"]), "progress": row["progress"],
+        "fallback": row[policy.statistic] is None,
     }
 
 
