@@ -16,6 +16,16 @@ for ever, and a task the solver cannot learn would keep its budget. With it, tha
 is hard, and "easy" asks for the same certainty above chance on every question type.
 `chance_correction: false` gives the paper's uncorrected rule (p > 0.9, p < 0.1).
 
+Signal (`signal`). `gold_prob` bands every row on q as above (the paper's rule). It fails
+numeric answers: the gold-token probability of a multi-digit number stays low even when
+the prediction is close (room size at accuracy 0.77 had mean confidence 0.33 and was never
+easy), because every digit's probability multiplies in although only the leading ones
+matter to MRA. `success` bands on the row's success instead: q for a multiple-choice row,
+and for a numeric row its MRA (scores column `mra`: VSI-Bench's own partial credit of the
+solver's greedy answer, the share of the ten tolerances it falls within). A numeric row the
+solver answers within 5% is then easy, one it misses by over 50% hard. Rows with the
+`success` signal need an `mra` column beside `confidence` (SIGNAL_COLUMNS).
+
 This module is the one place the thresholds are applied: the trivial filter, the
 selection, the feedback and the per-round band counts all call it.
 """
@@ -25,9 +35,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from curation.errors import ParamError
-from curation.params import require_in_range
+from curation.params import require_choice, require_in_range
 
 BANDS = ("easy", "frontier", "hard")
+SIGNALS = ("gold_prob", "success")  # params bands.signal (module docstring)
+SIGNAL_COLUMNS = ("confidence", "mra")  # the score columns `success` reads per row
 
 
 @dataclass(frozen=True)
@@ -35,8 +47,10 @@ class BandParams:
     easy: float = 0.9  # q above this is easy (trivial): dropped from training
     hard: float = 0.1  # q below this is hard
     chance_correction: bool = True  # bands on q = (p - chance) / (1 - chance); False: on p
+    signal: str = "gold_prob"  # gold_prob: q for every row; success: MRA for numeric rows (docstring)
 
     def __post_init__(self) -> None:
+        require_choice("bands", "signal", self.signal, SIGNALS)
         require_in_range("bands", "easy", self.easy, 0.0, 1.0)
         require_in_range("bands", "hard", self.hard, 0.0, 1.0)
         if self.hard >= self.easy:
@@ -58,9 +72,18 @@ def corrected(params: BandParams = BandParams(), confidence: str = "confidence")
     return ((p - c) / (1.0 - c)).clip(lower_bound=0.0)
 
 
+def success(params: BandParams = BandParams(), confidence: str = "confidence") -> pl.Expr:
+    """The value bands are drawn on (params `signal`): q, or under `success` a numeric row's
+    `mra` (falling back to q where a numeric row has no MRA, e.g. an older lake's scores)."""
+    q = corrected(params, confidence)
+    if params.signal == "gold_prob":
+        return q
+    return pl.when(pl.col("answer_type") == "numeric").then(pl.coalesce(pl.col("mra"), q)).otherwise(q)
+
+
 def band(params: BandParams = BandParams(), confidence: str = "confidence") -> pl.Expr:
     """The band of each row; null where the row is unscored (null confidence)."""
-    q = corrected(params, confidence)
+    q = success(params, confidence)
     return (
         pl.when(q.is_null()).then(pl.lit(None, pl.String))
         .when(q > params.easy).then(pl.lit("easy"))

@@ -26,18 +26,25 @@ def require_choice(section: str, field: str, value: Any, choices: Collection[str
         raise ParamError(section, field, f"expected one of {sorted(choices)}, got {value!r}")
 
 
+PREFERENCES = ("frontier", "learnability")  # params selection.prefer
+
+
 @dataclass(frozen=True)
 class FeedbackParams:
     policy: str = "frontier"  # a name in curation.feedback_policies.FEEDBACK_POLICIES
     smoothing: float = 0.5  # weight of this round in the moving average; 1 = forget the past
     floor: float = 0.05  # no task or bin is ever starved: its weight never drops below this
     n_examples: int = 5  # example questions per task and kind for the LLM proposer
+    # A held-in probe cell with fewer rows gives no learning progress (10 rows move the mean
+    # success in steps of 0.1, about the progress a round makes, so fewer is mostly noise).
+    min_probe_rows: int = 5
 
     def __post_init__(self) -> None:
         require_choice("feedback", "policy", self.policy, FEEDBACK_POLICIES)
         require_in_range("feedback", "smoothing", self.smoothing, 0.0, 1.0)
         require_in_range("feedback", "floor", self.floor, 0.0, 1.0)
         require_int("feedback", "n_examples", self.n_examples, 0)
+        require_int("feedback", "min_probe_rows", self.min_probe_rows, 1)
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,10 @@ class SelectionParams:
     frontier: float = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
     unscored_distance: float = 0.25  # rank of unscored rows, between frontier rows and extremes
     diversity: float = 0.0  # MMR weight of redundancy within a task (0 = off; select() then needs vectors)
+    prefer: str = "frontier"  # frontier: nearest `frontier`; learnability: largest q(1 - q) (curation.selection)
 
     def __post_init__(self) -> None:
+        require_choice("selection", "prefer", self.prefer, PREFERENCES)
         require_int("selection", "budget", self.budget, 0)
         require_in_range("selection", "frontier", self.frontier, 0.0, 1.0)
         require_in_range("selection", "unscored_distance", self.unscored_distance, 0.0, 1.0)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from curation.bands import BANDS, BandParams, band_counts
+from curation.bands import BANDS, SIGNAL_COLUMNS, BandParams, band_counts
 from curation.feedback import Feedback
 from curation.tasks import task_group_column
 from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
@@ -55,7 +55,7 @@ def round_counts(rows: pl.DataFrame, scores: pl.DataFrame) -> dict[str, int]:
 
 def band_table(rows: pl.DataFrame, scores: pl.DataFrame, bands: BandParams) -> dict[str, dict[str, int]]:
     """{task group: {easy, frontier, hard}}: the round's sighted scores in the paper's bands."""
-    sighted = per_round_confidence(scores).drop("round")  # one round's scores: one row per question
+    sighted = per_round_confidence(scores, SIGNAL_COLUMNS).drop("round")  # one round's scores: one row per question
     scored = rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id").with_columns(
         task_group_column().alias("group"))
     counts = band_counts(scored, "group", bands)

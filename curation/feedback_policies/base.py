@@ -1,8 +1,9 @@
 """The feedback policy registry and the contract a policy follows (params `feedback.policy`).
 
 A policy names one per-group statistic of this round's scores (a column of
-curation.feedback's group table: `accuracy`, `mean_confidence`, `frontier_share`, or a band
-count) and turns its moving average over rounds into the group's weight. curation.feedback
+curation.feedback's group table: `accuracy`, `mean_confidence`, `frontier_share`,
+`learnability`, `progress` (null where the probe gave no evidence), or a band count) and
+turns its moving average over rounds into the group's weight. curation.feedback
 does the grouping, the smoothing and the floor, so a policy is just these two choices.
 """
 
