@@ -2,8 +2,9 @@
 
 An arm is a registered loop policy (ouroboros.loop_policies) plus params overrides, named
 `policy[-variant...]`: `closed-nofilters` is the closed loop without its after-scoring
-confidence filters (VARIANTS), `closed-learnability` the closed loop steered by that
-feedback policy (any name in curation.feedback_policies is a variant). Every override is a
+confidence filters, `closed-learnability` the closed loop steered, selected and banded by
+learnability (VARIANTS); any other name in curation.feedback_policies is a variant that sets
+`feedback.policy` alone (`closed-spatialevo-success`). Every override is a
 params key, so `dvc exp run -S seed=3 -S loop.policy=closed -S 'filters.after_scoring=[]'`
 runs the same arm as a DVC experiment (`dvc_lines` writes those lines; docs/ablation.md).
 
@@ -42,11 +43,15 @@ from ouroboros.warm_start import warm_start
 from ouroboros.workspace import Workspace, read_json, write_json
 
 CONTROLS = ("balanced", "open", "static")
-DEFAULT_ARMS = ("closed", *CONTROLS, "closed-nofilters", "closed-noweights")
+DEFAULT_ARMS = ("closed", *CONTROLS, "closed-learnability", "closed-nofilters", "closed-noweights")
 # One part of the loop removed at a time (params overrides, so DVC can run them too).
 VARIANTS: dict[str, dict[str, Any]] = {
     "nofilters": {"filters.after_scoring": []},  # no trivial / blind_solvable / cartography drops
     "noweights": {"feedback.floor": 1.0},  # every task and bin weighs 1: feedback steers nothing
+    "success": {"bands.signal": "success"},  # bands on MRA for numeric rows, not the gold-token probability
+    # R-Zero's criterion throughout: feedback weights, the rows the slice prefers, and the bands
+    "learnability": {"feedback.policy": "learnability", "selection.prefer": "learnability",
+                     "bands.signal": "success"},
 }
 # What every world of the grid shares: real scenes are the same files for every seed, so
 # they would be rooms that all worlds have in common.

@@ -10,7 +10,7 @@ from ouroboros.errors import CliInputError
 from ouroboros.params import load_params
 from ouroboros.registered import check_registered_names
 
-DEFAULT_POLICIES = "closed,balanced,open,static,closed-nofilters,closed-noweights"
+DEFAULT_POLICIES = "closed,balanced,open,static,closed-learnability,closed-nofilters,closed-noweights"
 
 
 def _cell(value: tuple[float, float] | None) -> str:

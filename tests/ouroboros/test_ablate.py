@@ -51,6 +51,7 @@ def test_an_arm_is_a_policy_plus_params_overrides_that_dvc_can_set_too():
     assert arm_overrides("closed-nofilters") == {"loop.policy": "closed", "filters.after_scoring": []}
     assert arm_overrides("closed-spatialevo-noweights") == {"loop.policy": "closed", "feedback.policy": "spatialevo",
                                                             "feedback.floor": 1.0}
+    assert arm_overrides("closed-learnability")["selection.prefer"] == "learnability"
     params = with_overrides(Params(), arm_overrides("closed-nofilters"))
     assert params.filters.after_scoring == [] and params.loop.policy == "closed"
     assert dvc_lines("closed-nofilters", 3) == ("-S 'seed=3' -S 'scenes.meta=[]' -S 'loop.policy=closed' "
