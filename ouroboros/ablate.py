@@ -24,7 +24,7 @@ minus every other arm.
 
 import multiprocessing
 import shutil
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,8 @@ from scipy import stats
 
 from ouroboros.build_scenes import build_scenes
 from ouroboros.config import build
-from ouroboros.errors import ParamsError
-from ouroboros.evalset import build_evalset
+from ouroboros.errors import ParamsError, StageInputError
+from ouroboros.evalset import build_evalset, load_evalset
 from ouroboros.params import Params, RoundRef
 from ouroboros.round import run_round
 from ouroboros.vision import pretrain
@@ -103,21 +103,22 @@ def _yaml(value: Any) -> str:
     return "[]" if value == [] else str(value)
 
 
-def common_start(params: Params, root: Path) -> tuple[Workspace, dict]:
+def common_start(params: Params, root: Path) -> Workspace:
     """Scenes, frames, eval set, pretrained eyes and base solver of one world, shared by every
-    arm; kept and reused when `root` already holds a finished one."""
+    arm. Each stage whose output file is there is kept (a grid that was stopped resumes)."""
     ws = Workspace(root / "common")
-    done = root / "common.json"
-    if done.is_file():
-        return ws, read_json(done, "the world's common start")
-    if ws.root.exists():
-        shutil.rmtree(ws.root)
-    build_scenes(params, ws)
-    evalset = build_evalset(params, ws)
-    pretrain(params, ws)
-    warm_start(params, ws)
-    write_json(done, evalset)
-    return ws, evalset
+    stages = ((ws.scenes_fingerprint, build_scenes), (ws.eval_dir / "fingerprint.json", build_evalset),
+              (ws.runs / "vision" / "metrics.json", pretrain), (ws.metrics_path(0), warm_start))
+    for done, stage in stages:
+        if not done.is_file():
+            stage(params, ws)
+    return ws
+
+
+def eval_counts(ws: Workspace) -> dict[str, int]:
+    """Kept held-out questions per task."""
+    rows, _ = load_evalset(ws)
+    return dict(rows.group_by("task").len().sort("task").iter_rows())
 
 
 def fork(common: Workspace, root: Path) -> Workspace:
@@ -148,14 +149,14 @@ def run_arm(params: Params, common: Workspace, root: Path) -> list[dict]:
     return out
 
 
-def _world(params: Params, root: Path, threads: int) -> dict:
+def _world(params: Params, root: Path, threads: int) -> None:
     _threads(threads)
-    return common_start(params, root)[1]
+    common_start(params, root)
 
 
-def _arm(params: Params, common_root: Path, root: Path, threads: int) -> list[dict]:
+def _arm(params: Params, common_root: Path, root: Path, threads: int) -> None:
     _threads(threads)
-    return run_arm(params, Workspace(common_root), root)
+    run_arm(params, Workspace(common_root), root)
 
 
 def _threads(n: int) -> None:
@@ -166,26 +167,48 @@ def _threads(n: int) -> None:
 
 def ablate(params: Params, root: Path, rounds: int, seeds: list[int], arms=DEFAULT_ARMS, *,
            jobs: int = 1, threads: int = 1) -> dict:
-    """Run the grid (`jobs` processes of `threads` torch threads each) and write
-    root/ablation.json: {"seeds", "rounds", "arms" (overrides), "eval_counts" (per seed,
-    kept eval rows per task), "runs" {arm: {seed: records}}, "summary", "paired", "blind"}."""
+    """Run the grid (`jobs` processes of `threads` torch threads each; finished worlds and
+    arms under `root` are reused) and write its `report`."""
     params = with_overrides(params, GRID_OVERRIDES)
     params = replace(params, rounds=[RoundRef(id=n, prev=n - 1) for n in range(1, rounds + 1)])
     armed = {arm: with_overrides(params, arm_overrides(arm)) for arm in arms}  # every name checked first
+    # In seed order, a world before its arms and a world's arms before the next world, so
+    # that a grid stopped early has whole seeds; at most `jobs` tasks run at once.
+    tasks = [(seed, arm) for seed in seeds for arm in (None, *armed)]
+    running: dict[Future, tuple[int, str | None]] = {}
+    built: set[int] = set()
     context = multiprocessing.get_context("spawn")  # torch's threads do not survive fork
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        worlds = {seed: pool.submit(_world, replace(params, seed=seed), root / f"seed{seed}", threads)
-                  for seed in seeds}
-        futures: dict[str, dict[str, Future]] = {arm: {} for arm in arms}
-        for seed, world in worlds.items():
-            world.result()  # arms of a world start once its common start is there
-            for arm, p in armed.items():
-                futures[arm][str(seed)] = pool.submit(_arm, replace(p, seed=seed), root / f"seed{seed}" / "common",
-                                                      root / f"seed{seed}" / arm, threads)
-        runs = {arm: {s: f.result() for s, f in per_seed.items()} for arm, per_seed in futures.items()}
-        counts = {str(seed): world.result()["per_task"] for seed, world in worlds.items()}
-    result = {"seeds": seeds, "rounds": rounds, "steps_per_round": params.train.steps_per_round,
-              "budget_per_round": params.selection.budget,
+        while tasks or running:
+            ready = [t for t in tasks if t[1] is None or t[0] in built][: jobs - len(running)]
+            for seed, arm in ready:
+                tasks.remove((seed, arm))
+                world = root / f"seed{seed}"
+                future = (pool.submit(_world, replace(params, seed=seed), world, threads) if arm is None else
+                          pool.submit(_arm, replace(armed[arm], seed=seed), world / "common", world / arm, threads))
+                running[future] = (seed, arm)
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                seed, arm = running.pop(future)
+                future.result()  # a failed world or arm stops the grid; what finished is kept
+                if arm is None:
+                    built.add(seed)
+    return report(params, root, seeds, arms)
+
+
+def report(params: Params, root: Path, seeds: list[int], arms=DEFAULT_ARMS) -> dict:
+    """The grid's results over the seeds where every arm has finished (all of them after
+    `ablate`; fewer while it runs), written to root/ablation.json: {"seeds", "rounds",
+    "arms" (overrides), "eval_counts" (per seed, kept eval rows per task), "runs" {arm: {seed:
+    records}}, "summary", "paired", "blind"}."""
+    done = [s for s in seeds if all((root / f"seed{s}" / arm / DONE).is_file() for arm in arms)]
+    if len(done) < 2:
+        raise StageInputError(f"{root}: {len(done)} seed(s) have every arm finished; paired CIs need 2")
+    runs = {arm: {str(s): read_json(root / f"seed{s}" / arm / DONE, "an arm's records") for s in done}
+            for arm in arms}
+    counts = {str(s): eval_counts(Workspace(root / f"seed{s}" / "common")) for s in done}
+    result = {"seeds": done, "rounds": len(runs[arms[0]][str(done[0])]) - 1,
+              "steps_per_round": params.train.steps_per_round, "budget_per_round": params.selection.budget,
               "arms": {arm: arm_overrides(arm) for arm in arms}, "eval_counts": counts, "runs": runs,
               "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs)}
     write_json(root / "ablation.json", result)

@@ -32,9 +32,35 @@ def paired_table(paired: dict) -> Grid:
     table = Grid("paired differences per world, points: mean [95% CI]",
                  [("pair", "key"), ("AUC", "num"), ("final round", "num")])
     for name, d in paired.items():
-        table.add_row(name, *(f"{d[k]['mean']:+.1f} [{d[k]['low']:+.1f}, {d[k]['high']:+.1f}]"
-                              for k in ("auc", "final")))
+        table.add_row(name, _diff(d["auc"]), _diff(d["final"]))
     return table
+
+
+def _diff(d: dict) -> str:
+    return f"{d['mean']:+.1f} [{d['low']:+.1f}, {d['high']:+.1f}]"
+
+
+def _md(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|---" * len(header) + "|",
+            *("| " + " | ".join(r) + " |" for r in rows), ""]
+
+
+def markdown(result: dict) -> str:
+    """The tables of docs/ablation.md: per arm and round, paired differences, blind gains, eval counts."""
+    arms = result["summary"]["arms"]
+    rounds = [f"round {r['round']}" for r in next(iter(arms.values()))["rounds"]]
+    tasks = sorted({t for counts in result["eval_counts"].values() for t in counts})
+    return "\n".join([
+        *_md(["arm", *rounds, "AUC"], [[arm, *(_cell(r["overall"]) for r in s["rounds"]), _cell(s["auc"])]
+                                        for arm, s in arms.items()]),
+        *_md(["pair (a - b)", "AUC: mean [95% CI]", "final round: mean [95% CI]"],
+             [[name, _diff(d["auc"]), _diff(d["final"])] for name, d in result["paired"].items()]),
+        *_md(["arm", "sighted gain, round 0 to last", "blind (other scene) gain", "blank-frames gain"],
+             [[arm, *(_cell(g.get(k)) for k in ("sighted", "blind", "blank"))] for arm, g in result["blind"].items()]),
+        *_md(["world (seed)", *tasks, "total"],
+             [[seed, *(str(c.get(t, 0)) for t in tasks), str(sum(c.values()))]
+              for seed, c in result["eval_counts"].items()]),
+    ])
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -84,6 +110,7 @@ def ablate_(
                                      help="Optimizer steps per round (default: params train.steps_per_round)."),
     jobs: int = typer.Option(2, "--jobs", help="Arms run in this many processes at once."),
     threads: int = typer.Option(1, "--threads", help="Torch threads per process."),
+    finished: bool = typer.Option(False, "--finished", help="Run nothing: report the seeds whose arms all finished."),
     params: Path = typer.Option(Path("params.yaml"), "--params", help="Sizes, budget and solver."),
     sets: list[str] = typer.Option([], "--set", "-S",
                                    help="key=value over the params (YAML value), as `dvc exp run -S` takes it."),
@@ -93,7 +120,7 @@ def ablate_(
     """Run the arms on independent worlds at equal steps; print mean ± CI per round and paired differences."""
     from dataclasses import replace
 
-    from ouroboros.ablate import ablate, plot, with_overrides
+    from ouroboros.ablate import ablate, plot, report, with_overrides
 
     for name, value in (("--rounds", rounds), ("--steps", steps), ("--jobs", jobs), ("--threads", threads)):
         if value is not None and value < 1:
@@ -106,7 +133,9 @@ def ablate_(
     if settings.train.steps_per_round < 1:
         raise CliInputError(f"{params}: train.steps_per_round is 0, so arms would train unequal steps: "
                             "set it, or pass --steps")
-    result = ablate(settings, out, rounds, seed_list, arms, jobs=jobs, threads=threads)
+    result = (report(settings, out, seed_list, arms) if finished
+              else ablate(settings, out, rounds, seed_list, arms, jobs=jobs, threads=threads))
     console.print(ablation_table(result["summary"]))
     console.print(paired_table(result["paired"]))
-    console.print(f"details: {out / 'ablation.json'}; plot: {plot(result, plot_path)}")
+    (out / "ablation.md").write_text(markdown(result))
+    console.print(f"details: {out / 'ablation.json'}, tables: {out / 'ablation.md'}; plot: {plot(result, plot_path)}")
