@@ -120,6 +120,8 @@ def test_a_row_that_repeats_one_trained_in_an_earlier_round_is_dropped_by_the_re
     (["--policies", "closed,nope"], "--policies: no loop policy named 'nope'"),
     (["--seeds", "3"], "--seeds: paired confidence intervals need at least 2 seeds"),
     (["--steps", "0"], "--steps: expected an integer >= 1, got 0"),
+    (["--set", "selection.budget"], "--set: expected key=value"),
+    (["--set", "nope.x=1"], "nope.x: 'nope' is not a params section"),
 ])
 def test_bad_arguments_stop_in_one_line_before_any_work(tmp_path, args, message):
     out = tmp_path / "grid"
