@@ -155,7 +155,7 @@ class SolverParams:
 
 @dataclass(frozen=True)
 class VisionParams:
-    """Stage `vision`: pretraining of the tiny solver's encoder (ouroboros.vision)."""
+    """Stage `vision`: pretraining of the tiny solver's encoder (ouroboros.stages.vision)."""
 
     enabled: bool = True  # ignored for a real checkpoint, which has its own encoder
     scenes: int = 1500  # pretraining rooms (disjoint from the pipeline's)

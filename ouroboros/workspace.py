@@ -66,7 +66,7 @@ class Workspace:
 
     @property
     def embeddings_dir(self) -> Path:
-        # model vectors are fingerprinted apart from the data stages (ouroboros/embed.py)
+        # model vectors are fingerprinted apart from the data stages (ouroboros/stages/embed.py)
         return self.runs / "embeddings"
 
     @property

@@ -79,11 +79,11 @@ def dvc(proj: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 def warm_started(root: Path):
     """(params, workspace) at `root` after the stages before round 1: scenes (4 real rooms, 4
     procedural), eval set, vision pretraining and the warm start."""
-    from ouroboros.build_scenes import build_scenes
-    from ouroboros.evalset import build_evalset
     from ouroboros.params import load_params
-    from ouroboros.vision import pretrain
-    from ouroboros.warm_start import warm_start
+    from ouroboros.stages.build_scenes import build_scenes
+    from ouroboros.stages.evalset import build_evalset
+    from ouroboros.stages.vision import pretrain
+    from ouroboros.stages.warm_start import warm_start
     from ouroboros.workspace import Workspace
 
     meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))

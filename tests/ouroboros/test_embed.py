@@ -7,9 +7,9 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
-from ouroboros.embed import embed
+from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.stages.embed import embed
 from ouroboros.workspace import Workspace
 from store.fingerprint import fingerprint_frame
 from tests.ouroboros.pipeline_fixtures import write_params

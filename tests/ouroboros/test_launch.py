@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ouroboros.cli import app
-from ouroboros.round import run_round
+from ouroboros.stages.round import run_round
 from ouroboros.workspace import Workspace
 from tests.conftest import ROOT
 from tests.ouroboros.pipeline_fixtures import warm_started, write_params

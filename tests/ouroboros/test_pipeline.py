@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
 from ouroboros.errors import StageInputError
-from ouroboros.evalset import build_evalset, train_and_eval_scenes
 from ouroboros.params import LoopParams, load_params
-from ouroboros.report import report
-from ouroboros.round import run_round
+from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.stages.evalset import build_evalset, train_and_eval_scenes
+from ouroboros.stages.report import report
+from ouroboros.stages.round import run_round
 from ouroboros.workspace import Workspace
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import warm_started, write_params
@@ -158,8 +158,8 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
 def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path):
     from curation.vsibench.annotations import load_pruned_ids
     from curation.vsibench.evalset import debiased_qa_ids
-    from ouroboros.evalset import load_evalset
     from ouroboros.params import solver_frames
+    from ouroboros.stages.evalset import load_evalset
     from ouroboros.steps import eval_scores
     from tests.conftest import shared_file
     from training.batches import SAMPLE_COLUMNS

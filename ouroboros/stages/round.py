@@ -25,11 +25,11 @@ import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import with_selected
-from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.launch import process_device
 from ouroboros.loop_policies import LOOP_POLICIES
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
+from ouroboros.stages.evalset import load_evalset, train_inputs
 from ouroboros.steps import (
     eval_scores,
     filter_after_scoring,

@@ -6,7 +6,7 @@ Writes the lake's `scenes` and `frames` tables (replacing their rows; older vers
 stay readable, the new ones tagged `scenes`) and runs/scenes.json, the content
 fingerprint later stages depend on. Everything here is data (metadata, pixels, poses),
 so the fingerprint is the same on any machine; the frames' model vectors are stage
-`embed` (ouroboros/embed.py).
+`embed` (ouroboros/stages/embed.py).
 """
 
 import polars as pl

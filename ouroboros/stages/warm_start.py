@@ -14,9 +14,10 @@ from dataclasses import replace
 
 from curation.feedback import compute_feedback
 from curation.selection import with_selected
-from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
+from ouroboros.stages.evalset import load_evalset, train_inputs
+from ouroboros.stages.vision import pretrained_solver
 from ouroboros.steps import (
     curated_rows,
     eval_scores,
@@ -24,7 +25,6 @@ from ouroboros.steps import (
     scorable,
     score_rows,
 )
-from ouroboros.vision import pretrained_solver
 from ouroboros.workspace import Workspace
 from training.batches import SAMPLE_COLUMNS
 from training.sft import train

@@ -13,7 +13,7 @@ import polars as pl
 
 from ouroboros.fingerprints import partition_fingerprints
 from ouroboros.params import Params, solver_frames
-from ouroboros.vision import pretrained_solver
+from ouroboros.stages.vision import pretrained_solver
 from ouroboros.workspace import Workspace, write_json
 from store import Lake
 from store.vectors import build_index, partition_name, write_vectors
