@@ -27,7 +27,7 @@ from store.views import per_round_confidence, reason_counts
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
 # Round 0 is the warm-start stage, which selects nothing: a selection knob must not change its row.
-BASE_SECTIONS = ("seed", "proposer", "filters", "bands", "feedback", "vision", "solver", "train", "base")
+WARM_START_SECTIONS = ("seed", "proposer", "filters", "bands", "feedback", "vision", "solver", "train", "warm_start")
 CONFIDENCE_BINS = [i / 10 for i in range(11)]
 
 
@@ -99,7 +99,7 @@ def record_round(
         feedback=hashlib.sha256(feedback.to_json().encode()).hexdigest(),
     )
     lake.write("rounds", [{
-        "round": n, "prev": prev, "params_hash": params_hash(params, BASE_SECTIONS if n == 0 else ROUND_SECTIONS),
+        "round": n, "prev": prev, "params_hash": params_hash(params, WARM_START_SECTIONS if n == 0 else ROUND_SECTIONS),
         "counts": json.dumps(payload["counts"], sort_keys=True),
         "bands": json.dumps(payload["bands"], sort_keys=True),
         "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "bands", "round", "prev")},

@@ -28,7 +28,7 @@ TINY = {
     "solver": {"spec": "tiny", "image_size": 64, "max_frames": 3, "score_batch_size": 16, "size": {}},
     "vision": {"enabled": True, "scenes": 16, "train": {"steps": 2, "batch_size": 8}},
     "train": {"mode": "auto", "epochs": 1, "lr": 0.001, "batch_size": 8, "freeze_vision": True},
-    "base": {"budget": 16, "probe": 12, "epochs": 1},
+    "warm_start": {"budget": 16, "probe": 12, "epochs": 1},
     "eval": {"source": "procedural", "n_questions": 24, "blind": True},
     "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}, {"id": 3, "prev": 2}],
 }
