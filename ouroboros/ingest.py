@@ -11,8 +11,8 @@ from curation.scenes.metadata import Scene, load_vsibench_meta
 from curation.scenes.procedural import generate_scene
 from curation.scenes.video import ingest_video
 from ouroboros.errors import CliInputError
+from plumbing.progress import track
 from store.lake import Lake
-from store.progress import track
 
 
 @dataclass(frozen=True)

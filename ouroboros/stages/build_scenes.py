@@ -18,7 +18,7 @@ from ouroboros.fingerprints import write_fingerprint
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
-from store.progress import track
+from plumbing.progress import track
 
 
 def collect_scenes(params: Params) -> list[Scene]:

@@ -20,7 +20,7 @@ from curation.scenes.procedural import generate_scene
 from ouroboros.errors import StageInputError
 from ouroboros.params import Params, solver_frames
 from ouroboros.workspace import Workspace, write_json
-from store.progress import track
+from plumbing.progress import track
 from training.solver import load_solver
 from training.vision_pretrain import pretrain_vision
 
