@@ -20,13 +20,14 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
+from ouroboros.jsonio import read_json, write_json
 from ouroboros.params import LoopParams, Params, RoundRef
 from ouroboros.stages.build_scenes import build_scenes
 from ouroboros.stages.evalset import build_evalset
 from ouroboros.stages.round import run_round
 from ouroboros.stages.vision import pretrain
 from ouroboros.stages.warm_start import warm_start
-from ouroboros.workspace import Workspace, read_json, write_json
+from ouroboros.workspace import Workspace
 
 POLICIES = ("closed", "open", "static")
 # Student's t quantile t(0.975, df) for df = 1..10; beyond that the normal 1.96 is within 5%.

@@ -19,9 +19,11 @@ from curation.bands import BANDS, BandParams, band_counts
 from curation.feedback import Feedback
 from curation.tasks import task_group_column
 from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
+from ouroboros.jsonio import write_json
+from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params
-from ouroboros.workspace import Workspace, write_json
+from ouroboros.workspace import Workspace
 from store.views import per_round_confidence, reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
@@ -82,7 +84,7 @@ def record_round(
     feedback: Feedback, metrics: dict,
 ) -> dict:
     """Write round `n`'s outputs; returns its metrics.json payload."""
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     part = f"r{n}"
     lake.write("qa", rows, mode="overwrite", partition=part)
     lake.write("scores", scores, mode="overwrite", partition=part)

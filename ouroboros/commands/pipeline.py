@@ -10,6 +10,7 @@ import typer
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
+from ouroboros.lakes import workspace_lake
 from ouroboros.params import Params, load_params
 from ouroboros.workspace import Workspace
 
@@ -22,7 +23,7 @@ def workspace(root: Path, p: Params) -> Workspace:
     opened once here, so a bad URI or unreachable store stops the stage before any work."""
     manifests = root / p.lake.outs if p.lake.track == "manifest" else None
     ws = Workspace(root, lake_uri=p.lake.uri, manifest_dir=manifests)
-    ws.lake()
+    workspace_lake(ws)
     return ws
 
 

@@ -15,6 +15,7 @@ from curation.scenes.frames import render_rows
 from curation.scenes.metadata import Scene, load_vsibench_meta
 from curation.scenes.procedural import generate_scene
 from ouroboros.fingerprints import write_fingerprint
+from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
@@ -45,7 +46,7 @@ def render_all(scenes: list[Scene], params: Params) -> list[dict]:
 def build_scenes(params: Params, ws: Workspace) -> dict:
     scenes = collect_scenes(params)
     frames = render_all(scenes, params)
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     lake.write("scenes", [s.to_row() for s in scenes], mode="overwrite")
     lake.write("frames", pl.DataFrame(frames), mode="overwrite")
     fingerprint = write_fingerprint(ws.scenes_fingerprint, lake, {"scenes": "scenes", "frames": "frames"})
