@@ -32,15 +32,16 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ouroboros.build_scenes import build_scenes
 from ouroboros.config import build
 from ouroboros.errors import ParamsError, StageInputError
-from ouroboros.evalset import build_evalset, load_evalset
+from ouroboros.jsonio import read_json, write_json
 from ouroboros.params import Params, RoundRef
-from ouroboros.round import run_round
-from ouroboros.vision import pretrain
-from ouroboros.warm_start import warm_start
-from ouroboros.workspace import Workspace, read_json, write_json
+from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.stages.evalset import build_evalset, load_evalset
+from ouroboros.stages.round import run_round
+from ouroboros.stages.vision import pretrain
+from ouroboros.stages.warm_start import warm_start
+from ouroboros.workspace import Workspace
 
 CONTROLS = ("balanced", "open", "static")
 DEFAULT_ARMS = ("closed", *CONTROLS, "closed-learnability", "closed-nofilters", "closed-noweights")

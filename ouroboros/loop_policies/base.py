@@ -1,6 +1,6 @@
 """The loop policy registry (params `loop.policy`): what steers a round's data.
 
-A policy decides three things of round N (ouroboros.round runs the rest): which rows are
+A policy decides three things of round N (ouroboros.stages.round runs the rest): which rows are
 proposed (`rows`), whether the confidence filters (params filters.after_scoring) run on
 the scored rows, and which rows make the training slice (`choose`). The ablation's arms
 are runs of the same pipeline under different policies.
@@ -16,6 +16,7 @@ from curation.filters import FilterContext
 from curation.filters.dedupe import Dedupe
 from curation.registry import Registry
 from curation.scenes.metadata import Scene
+from ouroboros.lakes import workspace_lake
 from ouroboros.params import Params, Recipe
 from ouroboros.workspace import Workspace
 
@@ -28,7 +29,7 @@ class LoopPolicy(ABC):
         """`rows`, less those that repeat a row this run trained on in an earlier round: one dedupe
         rule for every policy, so no arm gets extra distinct data by reusing rows."""
         rows = self.rows(n, params, ws, scenes, frames, previous)
-        trained = ws.lake().scan("qa").filter((pl.col("round") < n) & pl.col("selected")).collect()
+        trained = workspace_lake(ws).scan("qa").filter((pl.col("round") < n) & pl.col("selected")).collect()
         return drop_repeats(rows, trained, params.filters.before_scoring)
 
     @abstractmethod

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 import polars as pl
 
+from ouroboros.lakes import workspace_lake
 from ouroboros.loop_policies.base import LoopPolicy, register
 from ouroboros.steps import curated_rows, random_slice, scorable
 
@@ -45,8 +46,8 @@ class Static(LoopPolicy):
     def rows(self, n, params, ws, scenes, frames, previous):
         ids = sorted(r.id for r in params.rounds) or [n]
         pool = self.pool(params, ws, scenes, frames, ids)
-        trained = ws.lake().scan("qa").filter((pl.col("round") < n) & pl.col("selected")).select("qa_id").collect()
-        chunk = pool.filter(~pl.col("qa_id").is_in(trained["qa_id"].implode()))
+        trained = workspace_lake(ws).scan("qa").filter((pl.col("round") < n) & pl.col("selected")).select("qa_id")
+        chunk = pool.filter(~pl.col("qa_id").is_in(trained.collect()["qa_id"].implode()))
         return chunk.head(int(params.selection.budget * (1 + MARGIN))).with_columns(pl.lit(n, pl.Int32).alias("round"))
 
     def choose(self, n, rows, scores, feedback, params):

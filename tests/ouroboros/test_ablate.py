@@ -19,11 +19,12 @@ from ouroboros.ablate import (
     summarize,
     with_overrides,
 )
-from ouroboros.build_scenes import collect_scenes
 from ouroboros.cli import app
 from ouroboros.errors import ParamsError
+from ouroboros.lakes import workspace_lake
 from ouroboros.loop_policies.base import drop_repeats
 from ouroboros.params import Params, load_params
+from ouroboros.stages.build_scenes import collect_scenes
 from ouroboros.workspace import Workspace
 from ouroboros.worlds import stream_seed
 from tests.ouroboros.pipeline_fixtures import TINY, write_params
@@ -145,7 +146,7 @@ def test_every_arm_trains_the_same_steps_from_one_base_per_world(tmp_path):
             assert [r["steps"] for r in rounds[1:]] == [2, 2]
             assert rounds[-1]["eval_blind"] and rounds[-1]["eval_blank"] and not rounds[1]["eval_blind"]
     assert runs["closed"]["0"][0]["eval"] != runs["closed"]["1"][0]["eval"]  # two worlds, two bases
-    lake = Workspace(tmp_path / "grid" / "seed0" / "static").lake()
+    lake = workspace_lake(Workspace(tmp_path / "grid" / "seed0" / "static"))
     trained = lake.scan("qa").filter(pl.col("selected")).collect()
     assert trained["qa_id"].n_unique() == trained.height  # no row is trained on twice
     assert set(result["paired"]) == {"closed - balanced", "closed - static"}
