@@ -144,6 +144,7 @@ def test_every_arm_trains_the_same_steps_from_one_base_per_world(tmp_path):
             rounds = runs[arm][seed]
             assert [r["round"] for r in rounds] == [0, 1, 2] and rounds[0] == runs["closed"][seed][0]
             assert [r["steps"] for r in rounds[1:]] == [2, 2]
+            assert arm != "static" or all(r["n_samples"] == params.selection.budget for r in rounds[1:])  # full chunks
             assert rounds[-1]["eval_blind"] and rounds[-1]["eval_blank"] and not rounds[1]["eval_blind"]
     assert runs["closed"]["0"][0]["eval"] != runs["closed"]["1"][0]["eval"]  # two worlds, two bases
     lake = workspace_lake(Workspace(tmp_path / "grid" / "seed0" / "static"))
