@@ -2,10 +2,9 @@
 stream, as many proposals as the other policies make over all rounds), trained on in
 chunks, one per round, in one fixed random order.
 
-The pool is proposed, executed and filtered once and kept in the workspace (keyed by what
-it depends on), so later rounds neither re-execute nor re-score it: round N scores only
-its chunk, the next `budget` pool rows not trained on yet plus a margin for the rows that
-the shared dedupe rule (LoopPolicy.candidates) drops.
+The pool is proposed, executed and filtered (deduped too) once and kept in the workspace
+(keyed by what it depends on), so later rounds neither re-execute nor re-score it: round N
+scores only its chunk, the next `budget` pool rows that no earlier round took.
 """
 
 import hashlib
@@ -17,10 +16,6 @@ import polars as pl
 from ouroboros.lakes import workspace_lake
 from ouroboros.loop_policies.base import LoopPolicy, register
 from ouroboros.steps import curated_rows, random_slice, scorable
-
-# Chunk rows beyond the budget, as a share of it: a few rows of a chunk repeat a row of
-# the warm start and are dropped, and the chunk must still fill the budget.
-MARGIN = 0.25
 
 
 def pool_path(params, ws, ids):
@@ -46,9 +41,9 @@ class Static(LoopPolicy):
     def rows(self, n, params, ws, scenes, frames, previous):
         ids = sorted(r.id for r in params.rounds) or [n]
         pool = self.pool(params, ws, scenes, frames, ids)
-        trained = workspace_lake(ws).scan("qa").filter((pl.col("round") < n) & pl.col("selected")).select("qa_id")
-        chunk = pool.filter(~pl.col("qa_id").is_in(trained.collect()["qa_id"].implode()))
-        return chunk.head(int(params.selection.budget * (1 + MARGIN))).with_columns(pl.lit(n, pl.Int32).alias("round"))
+        taken = workspace_lake(ws).scan("qa").filter(pl.col("round").is_between(1, n - 1) & pl.col("selected"))
+        chunk = pool.filter(~pl.col("qa_id").is_in(taken.select("qa_id").collect()["qa_id"].implode()))
+        return chunk.head(params.selection.budget).with_columns(pl.lit(n, pl.Int32).alias("round"))
 
     def choose(self, n, rows, scores, feedback, params):
         return scorable(rows).head(params.selection.budget)

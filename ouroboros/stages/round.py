@@ -78,7 +78,7 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     scorer = solver_scorer(params.solver, source=source, label=solver_name)
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     scenes, frames = train_inputs(params, ws)
-    rows = from_main(lambda: policy.candidates(n, params, ws, scenes, frames, previous))
+    rows = from_main(lambda: policy.rows(n, params, ws, scenes, frames, previous))
 
     solver = load_solver(source, seed=params.seed, device=process_device(), **solver_frames(params))
     candidates = scorable(rows)

@@ -22,7 +22,6 @@ from ouroboros.ablate import (
 from ouroboros.cli import app
 from ouroboros.errors import ParamsError
 from ouroboros.lakes import workspace_lake
-from ouroboros.loop_policies.base import drop_repeats
 from ouroboros.params import Params, load_params
 from ouroboros.stages.build_scenes import collect_scenes
 from ouroboros.workspace import Workspace
@@ -102,21 +101,6 @@ def test_the_plot_draws_curves_and_paired_differences(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def _qa(scene, question, program="p"):
-    return {"scene_id": scene, "task": "object_counting", "question": question, "program": program,
-            "options": None, "drop_reason": None}
-
-
-def test_a_row_that_repeats_one_trained_in_an_earlier_round_is_dropped_by_the_recipes_dedupe():
-    trained = pl.DataFrame([_qa("s1", "How many chairs are in this room?")])
-    rows = pl.DataFrame([_qa("s1", "How many chairs are in this room?"), _qa("s1", "How many beds are there?", "q"),
-                         _qa("s2", "How many chairs are in this room?", "r")])
-    out = drop_repeats(rows, trained, [{"dedupe": {}}])
-    assert out["drop_reason"].is_null().to_list() == [False, True, True]
-    assert out["drop_reason"][0].startswith("trained before")
-    assert drop_repeats(rows, trained, [{"invalid": {}}]).equals(rows)  # no dedupe step, no rule
-
-
 @pytest.mark.parametrize(("args", "message"), [
     (["--policies", "closed,nope"], "--policies: no loop policy named 'nope'"),
     (["--seeds", "3"], "--seeds: paired confidence intervals need at least 2 seeds"),
@@ -148,7 +132,7 @@ def test_every_arm_trains_the_same_steps_from_one_base_per_world(tmp_path):
             assert rounds[-1]["eval_blind"] and rounds[-1]["eval_blank"] and not rounds[1]["eval_blind"]
     assert runs["closed"]["0"][0]["eval"] != runs["closed"]["1"][0]["eval"]  # two worlds, two bases
     lake = workspace_lake(Workspace(tmp_path / "grid" / "seed0" / "static"))
-    trained = lake.scan("qa").filter(pl.col("selected")).collect()
-    assert trained["qa_id"].n_unique() == trained.height  # no row is trained on twice
+    chunks = lake.scan("qa").filter((pl.col("round") > 0) & pl.col("selected")).collect()
+    assert chunks["qa_id"].n_unique() == chunks.height  # static's chunks are disjoint
     assert set(result["paired"]) == {"closed - balanced", "closed - static"}
     assert json.loads((tmp_path / "grid" / "ablation.json").read_text())["eval_counts"]["0"]
