@@ -18,8 +18,9 @@ def tables_table(status: LakeStatus, title: str) -> Grid:
 
 def rounds_table(status: LakeStatus) -> Grid:
     """One line per round: counts, the scored rows' mean confidence, bands, the signal, eval and blind eval."""
-    table = Grid("rounds (conf: mean sighted confidence; e/f/h: easy/frontier/hard rows; auroc: does confidence "
-                 "predict correctness, 0.5 = no; cells: effective (task, bin) cells of the slice / cells)", [
+    # auroc: does the confidence rank right answers above wrong ones (0.5: no signal); cells: the
+    # effective number of (task, bin) cells of the training slice (exp entropy) / its cells
+    table = Grid("rounds (conf: mean sighted confidence; e/f/h: band rows; cells: effective/all)", [
         ("round", "num"), ("prev", "num"), *[(h, "num") for h in ROUND_COUNTS.values()], ("conf", "num"),
         ("e/f/h", "num"), ("auroc", "num"), ("cells", "num"), ("eval", "num"), ("blind", "num"),
         ("fingerprint", "id")])
