@@ -1,4 +1,4 @@
-"""The import rules of DESIGN.md as a test: layers, independent siblings, no cycles.
+"""The import rules of the packages as a test: layers, independent siblings, no cycles.
 
     ouroboros  ->  curation | training  ->  store  ->  plumbing
 
