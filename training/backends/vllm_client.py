@@ -21,12 +21,12 @@ class VLLMClient:
                  backoff_s: float = 0.5, api_key: str | None = None):
         self.transport = JsonTransport(base_url, api_key=api_key, timeout_s=timeout_s, retries=retries,
                                        backoff_s=backoff_s)
-        self.base_url, self.model, self.timeout_s = self.transport.base_url, model, timeout_s
+        self.base_url, self.model = self.transport.base_url, model
 
     def served(self) -> list[str]:
         """The model ids GET /v1/models lists: the base and the LoRA adapters loaded so far."""
         try:
-            reply = self.transport.get("/v1/models", timeout_s=min(self.timeout_s, PROBE_TIMEOUT_S))
+            reply = self.transport.get("/v1/models", timeout_s=min(self.transport.timeout_s, PROBE_TIMEOUT_S))
         except NoReply as exc:
             raise self._error(exc.cause) from None
         if not 200 <= reply.status < 300:
