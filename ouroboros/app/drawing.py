@@ -11,12 +11,11 @@ MAP_W, MAP_H, MAP_PAD = 420, 300, 28  # px: plot area and the margin for the axi
 MAP_POINTS = 2000  # points drawn; a larger map is a deterministic sample (by qa_id)
 
 
-def sparkline(values: list[float]) -> str:
-    """SVG polyline `points` for confidences in [0, 1] in round order ("" for none)."""
-    if not values:
-        return ""
+def sparkline(values: list[float]) -> list[tuple[float, float]]:
+    """(x, y) px of confidences in [0, 1] in round order, 1 px inside the box (a polyline
+    through them, a dot on the last: one round alone is a dot)."""
     step = SPARK_W / max(len(values) - 1, 1)
-    return " ".join(f"{i * step:.1f},{(1 - v) * (SPARK_H - 2) + 1:.1f}" for i, v in enumerate(values))
+    return [(round(i * step, 1), round((1 - v) * (SPARK_H - 2) + 1, 1)) for i, v in enumerate(values)]
 
 
 @dataclass(frozen=True)

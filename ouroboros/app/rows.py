@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import polars as pl
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from curation.bands import BANDS
 from ouroboros.app import drawing, queries
@@ -58,6 +58,9 @@ def page(request: Request) -> Response:
     status = 200
     try:
         query, number = queries.parse(request.query_params)
+        if any(not v.strip() for v in request.query_params.values()):
+            # the filter form sends every field; the shared URL names only those set
+            return RedirectResponse(queries.url(query, number), status_code=303)
         context |= {"query": query, "page": number}
         total, rows, history = page_rows(state.lake, state.uri, query, number)
         context |= {"total": total, "rows": rows.to_dicts(), "sparks": {k: drawing.sparkline(v) for k, v in

@@ -9,7 +9,7 @@ from store.diff import compare_rounds
 from tests.browser import serving
 from tests.ouroboros.app.conftest import HOSTILE, HOSTILE_ID
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
 
 @pytest.fixture(scope="module")
