@@ -30,7 +30,7 @@ class MapPoint:
 def map_points(spread: pl.DataFrame) -> tuple[list[MapPoint], int]:
     """Dataset Cartography's map: x = mean confidence, y = its std over rounds (std <= 0.5
     for values in [0, 1]), coloured by correctness. `spread` has qa_id, mean, std,
-    correctness (ouroboros.report.data_map). Returns (points, rows in the map)."""
+    correctness (ouroboros.stages.report.data_map). Returns (points, rows in the map)."""
     shown = spread.sort("qa_id").gather_every(max(1, -(-spread.height // MAP_POINTS)))
     points = [
         MapPoint(MAP_PAD + r["mean"] * MAP_W, MAP_H - (r["std"] or 0.0) / 0.5 * MAP_H,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from curation.bands import BANDS
 from ouroboros.app import drawing
-from ouroboros.report import budget_table, data_map
+from ouroboros.stages.report import budget_table, data_map
 
 
 def round_rows(lake) -> list[dict]:

@@ -2,8 +2,9 @@
 
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import console, user_errors
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 
 LOOPBACK = "127.0.0.1"
 
