@@ -54,7 +54,7 @@ def _choices(lake, versions: tuple[tuple[str, int], ...]) -> dict[str, list]:
 
 def page(request: Request) -> Response:
     state = request.app.state
-    context = {"error": None, "query": SliceQuery(), "page": 1, "total": 0, "rows": [], "history": {}}
+    context = {"error": None, "query": SliceQuery(), "page": 1, "total": 0, "rows": [], "sparks": {}}
     status = 200
     try:
         query, number = queries.parse(request.query_params)
@@ -63,8 +63,8 @@ def page(request: Request) -> Response:
             return RedirectResponse(queries.url(query, number), status_code=303)
         context |= {"query": query, "page": number}
         total, rows, history = page_rows(state.lake, state.uri, query, number)
-        context |= {"total": total, "rows": rows.to_dicts(), "sparks": {k: drawing.sparkline(v) for k, v in
-                                                                         history.items()}, "history": history}
+        context |= {"total": total, "rows": rows.to_dicts(),
+                    "sparks": {qa_id: drawing.sparkline(values) for qa_id, values in history.items()}}
     except CliInputError as exc:
         context["error"], status = str(exc), 400
     query = context["query"]
@@ -76,5 +76,4 @@ def page(request: Request) -> Response:
         "next_url": queries.url(query, context["page"] + 1) if context["page"] < pages else None,
         "params": queries.to_params(query), "spark_size": (drawing.SPARK_W, drawing.SPARK_H),
     }
-    context.setdefault("sparks", {})
     return state.templates.TemplateResponse(request, "rows.html", context, status_code=status)

@@ -32,7 +32,7 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env, context_processors=[lambda request: {"uri": request.app.state.uri}])
 
 
-def not_found(request: Request, exc: HTTPException) -> Response:
+def http_error(request: Request, exc: HTTPException) -> Response:
     """Any HTTP error as a page of its own (status kept), never a traceback."""
     return request.app.state.templates.TemplateResponse(
         request, "error.html", {"status": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
@@ -51,7 +51,7 @@ def create_app(lake, uri: str) -> Starlette:
         Route("/frame/{frame_id}.png", images.frame, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.lake, app.state.uri, app.state.templates = lake, uri, templates()
     app.state.frames = images.FrameCache(lake)
     return app
