@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from ouroboros.app.geometry import named_categories
 from ouroboros.app.server import create_app
 from ouroboros.cli import app as cli
 from ouroboros.lakes import open_lake
@@ -133,6 +134,19 @@ def test_row_page_shows_program_history_and_neighbours(client, demo_lake):
     assert page.text.count("<a href=\"/row/") >= 5  # five neighbours, each a link (plus its history)
     unembedded = client.get(f"/row/{HOSTILE_ID}")
     assert re.search(rf'id="neighbours">[^<]*{HOSTILE_ID}[^<]*embeddings__question', unembedded.text)
+
+
+def test_a_row_page_outlines_the_objects_its_question_names_in_the_frames_that_see_them(client, demo_lake):
+    lake = open_lake(demo_lake)
+    seen = {f: {v["category"] for v in visible if v["fraction"] > 0}
+            for f, visible in lake.scan("frames").select("frame_id", "visible_objects").collect().iter_rows()}
+    rows = lake.scan("qa").select("qa_id", "round", "question", "frame_ids").collect().iter_rows()
+    qa_id, round_, named = next(  # the first question that names something its frames see
+        (qa_id, round_, named) for qa_id, round_, question, frame_ids in rows
+        if (named := named_categories(question, sorted(set().union(*(seen.get(f, set()) for f in frame_ids))))))
+    frames = client.get(f"/row/{qa_id}?round={round_}").text.split('id="frames"')[1].split('class="plan"')[0]
+    labels = re.findall(r'<g class="named"><rect[^>]*><title>([^<]*)</title>', frames)
+    assert labels and {label.rsplit(" ", 1)[0] for label in labels} == named
 
 
 def test_scene_and_rounds_pages_link_to_rows(client):
