@@ -174,7 +174,9 @@ def compute_feedback(
 
     Blind scores (frames from another scene) are ignored; several solvers' scores of one
     row are averaged first, so every question counts once. Groups not scored this round
-    keep their previous stats. `progress` reads the gains of `previous.probe`.
+    keep their previous stats. `progress` reads the gains of `previous.probe`. A `previous`
+    under another policy smoothed another statistic (an ablation arm that starts from a
+    shared round 0): its groups are neither averaged in nor carried over.
     """
     policy = FEEDBACK_POLICIES[params.policy]
     per_row = (
@@ -185,7 +187,8 @@ def compute_feedback(
         .sort("qa_id")  # group_by's output order varies; the per-group float means must not
     )
     cells, groups = cell_progress(previous.probe if previous else ())
-    old_bins = {(b.task, b.template, b.bin): b for b in previous.bins} if previous else {}
+    comparable = previous is not None and previous.policy == params.policy
+    old_bins = {(b.task, b.template, b.bin): b for b in previous.bins} if comparable else {}
     bins: dict[tuple[str, str, str], BinStats] = dict(old_bins)
     table = _group_stats(per_row, ["task", "template", "difficulty_bin"], cells)
     prior = _prior(table, policy.statistic)
@@ -194,7 +197,7 @@ def compute_feedback(
         before = old_bins[key].smoothed if key in old_bins else None
         smoothed = _smooth(row[policy.statistic], before, prior, params)
         bins[key] = BinStats(task=key[0], template=key[1], bin=key[2], **_stats(row, smoothed, policy, params))
-    old_tasks = {t.task: t for t in previous.tasks} if previous else {}
+    old_tasks = {t.task: t for t in previous.tasks} if comparable else {}
     tasks: dict[str, TaskStats] = dict(old_tasks)
     table = _group_stats(per_row, ["group"], groups)
     prior = _prior(table, policy.statistic)

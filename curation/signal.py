@@ -89,16 +89,19 @@ def confidence_signal(rows: pl.DataFrame, bands: BandParams = BandParams()) -> d
 
 
 def band_shares(rows: pl.DataFrame, bands: BandParams = BandParams()) -> dict[str, dict[str, dict[str, float]]]:
-    """{signal: {task group: {easy, frontier, hard}}}: shares of the scored rows in each band under
-    each band signal (the configured thresholds and chance correction). `rows` as for
-    `confidence_signal`, plus mra."""
+    """{signal: {"overall" and each task group: {easy, frontier, hard}}}: shares of the scored rows
+    in each band under each band signal (the configured thresholds and chance correction).
+    `rows` as for `confidence_signal`, plus mra."""
     scored = rows.filter(pl.col("confidence").is_not_null())
-    out: dict[str, dict[str, dict[str, float]]] = {}
+    out: dict[str, dict[str, dict[str, float]]] = {signal: {} for signal in SIGNALS}
+    if scored.is_empty():
+        return out
     for signal in SIGNALS:
         labelled = scored.with_columns(band(replace(bands, signal=signal)).alias("_band"))
-        shares = labelled.group_by("group").agg(
-            *[(pl.col("_band") == b).mean().alias(b) for b in BANDS]).sort("group")
-        out[signal] = {r["group"]: {b: float(r[b]) for b in BANDS} for r in shares.iter_rows(named=True)}
+        shares = [(pl.col("_band") == b).mean().alias(b) for b in BANDS]
+        per_group = pl.concat([labelled.select(pl.lit("overall").alias("group"), *shares),
+                               labelled.group_by("group").agg(*shares).sort("group")])
+        out[signal] = {r["group"]: {b: float(r[b]) for b in BANDS} for r in per_group.iter_rows(named=True)}
     return out
 
 

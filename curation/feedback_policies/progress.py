@@ -11,8 +11,4 @@ from curation.feedback_policies.base import FeedbackPolicy, register
 
 @register("progress")
 class Progress(FeedbackPolicy):
-    statistic = "progress"
-
-    @staticmethod
-    def weight(smoothed: float) -> float:
-        return smoothed
+    statistic = "progress"  # the weight is the progress itself

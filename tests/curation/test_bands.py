@@ -16,9 +16,9 @@ ROWS = pl.DataFrame({
 
 
 def test_gold_prob_bands_follow_the_paper_and_success_bands_use_mra_for_numbers():
-    paper = ROWS.select(band(BandParams()).alias("band"))["band"].to_list()
+    paper = ROWS.select(band(BandParams(signal="gold_prob")).alias("band"))["band"].to_list()
     assert paper == ["frontier", "easy", "frontier", "easy", "hard"]
-    fixed = ROWS.select(band(BandParams(signal="success")).alias("band"))["band"].to_list()
+    fixed = ROWS.select(band(BandParams()).alias("band"))["band"].to_list()  # success: the default
     assert fixed == ["easy", "hard", "frontier", "easy", "hard"]  # MRA 1 / 0; no MRA: the confidence
     counts = band_counts(ROWS, "task", BandParams(signal="success"))
     assert counts.rows() == [("dir", 1, 0, 1, 2), ("room", 1, 1, 1, 3)]

@@ -116,15 +116,16 @@ def test_prefer_learnability_takes_the_rows_the_solver_half_solves():
     picked, _ = select(rows, SelectionParams(budget=2, prefer="learnability"), scores=scores)
     assert sorted(picked["qa_id"]) == ["half", "most"]  # q(1-q): 0.25 and 0.21; known and lost 0
     # the frontier preference on gold confidence sees four identical rows; the seed decides
-    by_seed = {tuple(sorted(select(rows, SelectionParams(budget=2), seed=s, scores=scores)[0]["qa_id"]))
+    paper = BandParams(signal="gold_prob")
+    by_seed = {tuple(sorted(select(rows, SelectionParams(budget=2), seed=s, scores=scores, bands=paper)[0]["qa_id"]))
                for s in range(8)}
     assert len(by_seed) > 1
 
 
 def test_bands_on_success_make_a_close_numeric_answer_easy():
     rows, scores = _numeric({"close": 1.0, "off": 0.3}, confidence=0.33)  # room size: p(gold) stays low
-    _, paper = select(rows, SelectionParams(budget=2), scores=scores)
-    _, fixed = select(rows, SelectionParams(budget=2), scores=scores, bands=BandParams(signal="success"))
+    _, paper = select(rows, SelectionParams(budget=2), scores=scores, bands=BandParams(signal="gold_prob"))
+    _, fixed = select(rows, SelectionParams(budget=2), scores=scores)
     assert dict(paper.iter_rows()) == {"selected": 2}
     assert dict(fixed.iter_rows()) == {"selected": 1, "trivial": 1}
 

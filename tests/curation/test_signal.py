@@ -74,6 +74,9 @@ def test_band_shares_under_both_signals():
     assert shares["success"]["room_size_estimation"] == {"easy": pytest.approx(1 / 3),
                                                          "frontier": pytest.approx(1 / 3), "hard": pytest.approx(1 / 3)}
     assert shares["success"]["object_rel_distance"] == shares["gold_prob"]["object_rel_distance"]
+    assert shares["success"]["overall"] == {"easy": pytest.approx(0.2), "frontier": pytest.approx(0.6),
+                                            "hard": pytest.approx(0.2)}
+    assert band_shares(ROWS.clear()) == {"gold_prob": {}, "success": {}}
 
 
 def _bin(task: str, accuracy: float, frontier: int, weight: float, progress: float | None = None) -> BinStats:

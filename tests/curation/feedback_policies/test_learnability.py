@@ -28,3 +28,13 @@ def test_known_and_hopeless_rows_fall_to_the_floor():
     qa, scores = scored([{"task": "object_rel_distance", "p": 1.0}, {"task": "object_counting", "p": 0.9, "mra": 0.0}])
     fb = compute_feedback(qa, scores, round=1, params=FeedbackParams(policy="learnability", floor=0.05))
     assert set(fb.task_weights().values()) == {0.05}
+
+
+def test_a_previous_round_under_another_policy_is_neither_averaged_in_nor_carried_over():
+    counting = {"task": "object_counting", "p": 0.5, "mra": 0.5}
+    frontier = compute_feedback(*scored([counting, {"task": "room_size_estimation", "p": 0.5, "mra": 0.5}]),
+                                round=0, params=FeedbackParams(policy="frontier"))
+    assert {t.smoothed for t in frontier.tasks} == {1.0}  # every row frontier: a share, not a learnability
+    fb = compute_feedback(*scored([counting]), round=1, params=FeedbackParams(policy="learnability", floor=0.0),
+                          previous=frontier)
+    assert fb.task_weights() == {"object_counting": pytest.approx(1.0)}  # 4 x 0.25, not 4 x (0.25 + 1) / 2
