@@ -246,3 +246,34 @@ def recorded_params_reads() -> Iterator[set[str]]:
 def covers(declared: str, key: str) -> bool:
     """A dvc.yaml params entry covers a key when it is the key or a section above it."""
     return key == declared or key.startswith(declared + ".")
+
+
+# ------------------------------------------------------------------------------- dvc.yaml deps
+
+
+def folded(files: set[Path]) -> list[str]:
+    """The shortest deps list covering exactly `files`: a folder where every .py file under it
+    is in `files`, otherwise the files (what dvc.yaml lists, and what
+    `python -m tests.ouroboros.stage_trace` prints for each stage)."""
+    out: list[str] = []
+
+    def walk(folder: Path) -> None:
+        if declared_code([str(folder.relative_to(ROOT))]) <= files:
+            out.append(str(folder.relative_to(ROOT)))
+            return
+        for child in sorted(folder.iterdir()):
+            if child.is_dir() and child.name != "__pycache__":
+                walk(child)
+            elif child in files:
+                out.append(str(child.relative_to(ROOT)))
+
+    for package in PACKAGES:
+        if any(f.is_relative_to(ROOT / package) for f in files):
+            walk(ROOT / package)
+    return out
+
+
+if __name__ == "__main__":
+    for stage, spec, _ in STAGES:
+        print(f"{stage}:")
+        print("\n".join(f"  - {dep}" for dep in folded(verb_code(callback(ouro_args(stage, spec))))))
