@@ -100,3 +100,12 @@ def test_reading_params_imports_no_registry_and_no_torch():
             "'curation.proposer', 'ouroboros.loop_policies') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_curation_registries_import_without_torch():
+    # ouroboros.loop_policies still does (its policies import ouroboros.steps): checked only where a
+    # round or a whole pipeline starts, which load torch anyway
+    code = ("import sys, curation.filters, curation.proposer, curation.feedback_policies; "
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
