@@ -96,12 +96,12 @@ class ProposerParams:
         return self
 
 
-@dataclass(frozen=True, config=STRICT, kw_only=True)
+@dataclass(frozen=True, config=STRICT)
 class FiltersParams:
-    # The recipes have no default here: the one recipe is params.yaml's. Filter names and their
-    # arguments are checked at load by ouroboros.registered (which imports the filters).
-    before_scoring: Recipe  # applied to executed rows before the solver scores them (cheap, score-free)
-    after_scoring: Recipe  # applied after scoring (they read this and earlier rounds' scores)
+    # No recipe here: the one the pipeline runs is params.yaml's, written once (empty = no filter).
+    # Filter names and their arguments are checked by ouroboros.registered, which imports the filters.
+    before_scoring: Recipe = field(default_factory=list)  # on executed rows, before scoring (score-free)
+    after_scoring: Recipe = field(default_factory=list)  # after scoring (reads this and earlier rounds' scores)
     workers: PositiveInt = 2  # sandbox worker processes
     timeout_s: PositiveFloat = 1.0  # CPU seconds per program
 
@@ -204,14 +204,14 @@ class RoundRef:
     prev: int
 
 
-@dataclass(frozen=True, config=STRICT, kw_only=True)
+@dataclass(frozen=True, config=STRICT)
 class Params:
     seed: int = 0
     lake: LakeParams = field(default_factory=LakeParams)
     scenes: ScenesParams = field(default_factory=ScenesParams)
     frames: FramesParams = field(default_factory=FramesParams)
     proposer: ProposerParams = field(default_factory=ProposerParams)
-    filters: FiltersParams
+    filters: FiltersParams = field(default_factory=FiltersParams)
     selection: SelectionParams = field(default_factory=SelectionParams)
     bands: BandParams = field(default_factory=BandParams)
     loop: LoopParams = field(default_factory=LoopParams)
