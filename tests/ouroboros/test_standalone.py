@@ -14,5 +14,5 @@ def test_a_clone_without_shared_data_runs_the_data_stages(tmp_path):
     assert not (tmp_path / "shared").exists()
     dvc(proj, "repro", "scenes", "eval_set")
     assert (proj / "runs" / "scenes.json").is_file()
-    assert (proj / "runs" / "fingerprints" / "r0.json").is_file()
+    assert (proj / "runs" / "eval" / "fingerprint.json").is_file()
     assert "up to date" in dvc(proj, "status", "scenes", "eval_set").stdout
