@@ -45,8 +45,9 @@ def fetch(
     release = RELEASES[name]
     dest = dest if dest is not None else Path("data") / name
     for path, downloaded in fetch_release(release, dest, meta_url=meta_url, force=force):
-        console.print(f"{'fetched' if downloaded else 'in place'}: {path} (sha256 verified)", highlight=False)
+        state = "fetched" if downloaded else "in place"
+        console.print(f"{state}: {path} (sha256 verified)", markup=False, highlight=False)
     questions = [dest / f.name for f in release.questions]
     console.print("next:", highlight=False)
     for line in next_commands(questions, [dest / f.name for f in release.meta]):
-        console.print(f"  {line}", highlight=False, soft_wrap=True)
+        console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)

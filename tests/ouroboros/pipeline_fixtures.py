@@ -29,7 +29,7 @@ TINY = {
     "vision": {"enabled": True, "scenes": 16, "train": {"steps": 2, "batch_size": 8}},
     "train": {"mode": "auto", "epochs": 1, "lr": 0.001, "batch_size": 8, "freeze_vision": True},
     "base": {"budget": 16, "probe": 12, "epochs": 1},
-    "eval": {"source": "procedural", "n_questions": 24, "blind": True},
+    "eval": {"source": "procedural", "annotations": None, "n_questions": 24, "blind": True},
     "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}, {"id": 3, "prev": 2}],
 }
 

@@ -1,17 +1,28 @@
 """`ouro data fetch`: the real huggingface_hub client against a stand-in Hub on 127.0.0.1."""
 
 import hashlib
+import json
 import os
+import re
+import shlex
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import polars as pl
 import pytest
+import yaml
+from huggingface_hub import constants as hub_constants
+from typer.testing import CliRunner
 
+from ouroboros.cli import app
 from ouroboros.errors import FetchError
-from ouroboros.fetch import VSIBENCH, PinnedFile, Release, fetch_release
+from ouroboros.fetch import RELEASES, VSIBENCH, PinnedFile, Release, fetch_release
+from tests.conftest import shared_file
 from tests.hub_server import HubServer, hub_path
+from tests.ouroboros.pipeline_fixtures import dvc, project_copy
 
 REPO, REVISION = "org/bench", "0123456789abcdef0123456789abcdef01234567"
 QUESTIONS = {"test.parquet": b"PAR1 questions PAR1" * 50}
@@ -112,3 +123,78 @@ def test_the_cli_honours_hf_endpoint_and_fails_in_one_line(tmp_path):
     assert result.stderr.startswith("error: test-00000-of-00001.parquet: checksum mismatch")
     assert hub_path(VSIBENCH.hub_repo, VSIBENCH.hub_revision, VSIBENCH.questions[0].name) in hub.requests
     assert list((tmp_path / "data" / "vsibench").iterdir()) == []
+
+
+# ------------------------------------------------------------------ the real format, end to end
+
+SCENES = ["scene0207_02", "scene0643_00", "scene0608_00"]  # the sample's scenes with the most questions
+
+
+@pytest.fixture(scope="module")
+def vsibench_copy(tmp_path_factory) -> tuple[Release, dict[str, bytes]]:
+    """A small VSI-Bench in the real files' formats (questions of 3 ScanNet scenes, their meta-info,
+    2 ScanNet++ scenes, 1 scene relabelled ARKitScenes) under the real names: (release, hub files)."""
+    scannet = json.loads(shared_file("vsibench_meta", "scannet_meta_info_val.json").read_text())
+    scannetpp = json.loads(shared_file("vsibench_meta", "scannetpp_meta_info_val.json").read_text())
+    rows = [json.loads(line) for line in shared_file("vsibench_qa", "sample_scannet.jsonl").read_text().splitlines()]
+    parquet = tmp_path_factory.mktemp("vsibench") / "test.parquet"
+    pl.DataFrame([r for r in rows if r["scene_name"] in SCENES]).write_parquet(parquet)
+    other = next(name for name in scannet if name not in SCENES)
+    arkit = {"arkit_fixture": {**scannet[other], "dataset": "arkitscenes"}}
+    meta = {
+        "arkitscenes_meta_info_val.json": json.dumps(arkit).encode(),
+        "scannet_meta_info_val.json": json.dumps({name: scannet[name] for name in SCENES}).encode(),
+        "scannetpp_meta_info_val.json": json.dumps(dict(list(scannetpp.items())[:2])).encode(),
+    }
+    questions = {VSIBENCH.questions[0].name: parquet.read_bytes()}
+    release = Release(VSIBENCH.hub_repo, VSIBENCH.hub_revision, pinned(questions), VSIBENCH.meta_url, pinned(meta))
+    return release, hosted(questions, meta, VSIBENCH.hub_repo, VSIBENCH.hub_revision)
+
+
+def fetch_cli(monkeypatch, release: Release, hub: HubServer) -> list[str]:
+    """`ouro data fetch vsibench` in the current folder with the client's constants as HF_ENDPOINT=`hub`
+    and HF_HUB_CACHE would have set them at import (the subprocess test above sets the variables
+    themselves); the printed next commands."""
+    monkeypatch.setitem(RELEASES, "vsibench", release)
+    monkeypatch.setattr(hub_constants, "ENDPOINT", hub.url)
+    template = hub.url + "/{repo_id}/resolve/{revision}/{filename}"
+    monkeypatch.setattr(hub_constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(Path.cwd() / "hf-cache"))
+    result = CliRunner().invoke(app, ["data", "fetch", "vsibench", "--meta-url", f"{hub.url}/raw"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("sha256 verified") == 4
+    return [line.strip() for line in result.output.split("next:\n")[1].splitlines()]
+
+
+def test_the_printed_next_commands_import_the_scenes_and_build_the_eval_set(vsibench_copy, tmp_path, monkeypatch):
+    release, files = vsibench_copy
+    monkeypatch.chdir(tmp_path)
+    with HubServer(files) as hub:
+        imports, evalset, _ = fetch_cli(monkeypatch, release, hub)
+    assert imports.startswith("ouro scenes import data/vsibench/")
+    outputs = []
+    for line in (imports, evalset):
+        result = CliRunner().invoke(app, shlex.split(line)[1:])
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+        outputs.append(result.output)
+    assert "read 6 scene(s) from 3 file(s); added 6" in outputs[0]
+    assert re.search(r"eval set: [1-9]\d* of 25 question\(s\) on 3 scene\(s\)", outputs[1]), outputs[1]
+
+
+@pytest.mark.slow
+@pytest.mark.pipeline
+def test_the_printed_dvc_line_runs_the_data_stages_on_the_fetched_benchmark(vsibench_copy, tmp_path, monkeypatch):
+    release, files = vsibench_copy
+    proj = project_copy(tmp_path, shared=False)
+    monkeypatch.chdir(proj)
+    with HubServer(files) as hub:
+        *_, exp_run = fetch_cli(monkeypatch, release, hub)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "-A"], cwd=proj, check=True)
+    subprocess.run([*git, "commit", "-qm", "copy"], cwd=proj, check=True)
+    assert exp_run.startswith("dvc exp run -S 'scenes.meta=[data/vsibench/")
+    dvc(proj, *shlex.split(exp_run)[1:], "eval_set")
+    params = yaml.safe_load((proj / "params.yaml").read_text())
+    assert params["eval"]["source"] == "vsibench" and len(params["scenes"]["meta"]) == 3
+    fingerprint = json.loads((proj / "runs" / "eval" / "fingerprint.json").read_text())
+    assert fingerprint["tables"]["qa__eval"]["rows"] > 0  # benchmark questions on the fetched scenes
