@@ -8,34 +8,21 @@ and closes the connection; an unknown path is a 404. Every request path is kept 
 """
 
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.local_server import LocalServer
 
 
 def hub_path(repo: str, revision: str, name: str) -> str:
     return f"/datasets/{repo}/resolve/{revision}/{name}"
 
 
-class HubServer:
+class HubServer(LocalServer):
     def __init__(self, files: dict[str, bytes]):
         self.files = dict(files)
         self.truncated: set[str] = set()
         self.requests: list[str] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
