@@ -43,10 +43,6 @@ class Release:
     meta_url: str  # folder URL of the meta-info files at a pinned commit
     meta: tuple[PinnedFile, ...]
 
-    @property
-    def files(self) -> tuple[PinnedFile, ...]:
-        return self.questions + self.meta
-
 
 VSIBENCH = Release(
     hub_repo="nyu-visionx/VSI-Bench",
@@ -92,9 +88,9 @@ def _cause(exc: Exception, url: str) -> str:
     raise exc
 
 
-def _install(dest: Path, pinned: PinnedFile, url: str, write: Callable[[Path], None]) -> bool:
+def _install(dest: Path, pinned: PinnedFile, url: str, write: Callable[[Path], None], hint: str = "") -> bool:
     """`write` the file to a temporary name beside `dest`, check it, rename it into place.
-    False when `dest` already held the pinned bytes."""
+    False when `dest` already held the pinned bytes. `hint` ends a checksum error's message."""
     if dest.is_file() and sha256_of(dest) == pinned.sha256:
         return False
     fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
@@ -108,7 +104,7 @@ def _install(dest: Path, pinned: PinnedFile, url: str, write: Callable[[Path], N
         got = sha256_of(tmp)
         if got != pinned.sha256:
             raise FetchError(f"{pinned.name}: checksum mismatch: sha256 {got[:12]}…, expected {pinned.sha256[:12]}… "
-                             f"(from {url}; rerun with --force if a stale cached copy is to blame)")
+                             f"(from {url}){hint}")
         os.replace(tmp, dest)
         return True
     finally:
@@ -123,6 +119,8 @@ def fetch_release(release: Release, dest: Path, *, meta_url: str | None = None, 
     the hub client's HF_ENDPOINT and HF_HUB_CACHE; `force` downloads hub files again even when cached.
     """
     dest.mkdir(parents=True, exist_ok=True)
+    for stale in dest.glob(".*.part"):  # a fetch killed mid-file (SIGKILL skips the cleanup)
+        stale.unlink()
     done = []
     for pinned in release.questions:
         url = f"{endpoint or constants.ENDPOINT} (dataset {release.hub_repo}@{release.hub_revision[:7]})"
@@ -132,7 +130,8 @@ def fetch_release(release: Release, dest: Path, *, meta_url: str | None = None, 
                                      endpoint=endpoint, cache_dir=cache_dir, force_download=force)
             shutil.copyfile(cached, tmp)
 
-        done.append((dest / pinned.name, _install(dest / pinned.name, pinned, url, from_hub)))
+        hint = "; if the Hugging Face cache holds a bad copy, rerun with --force"
+        done.append((dest / pinned.name, _install(dest / pinned.name, pinned, url, from_hub, hint)))
     base = (meta_url or release.meta_url).rstrip("/")
     for pinned in release.meta:
         url = f"{base}/{pinned.name}"

@@ -58,7 +58,10 @@ def leftovers(dest) -> list[str]:
 
 def test_every_file_is_verified_and_placed_and_a_rerun_downloads_nothing(server, tmp_path):
     dest = tmp_path / "data" / "bench"
+    dest.mkdir(parents=True)
+    (dest / ".test.parquet.x1y2.part").write_bytes(b"PAR1 quest")  # what a fetch killed mid-file leaves
     done = fetch(server, dest)
+    assert leftovers(dest) == sorted([*QUESTIONS, *META])
     assert [(p.name, new) for p, new in done] == [(n, True) for n in [*QUESTIONS, *META]]
     for name, data in (QUESTIONS | META).items():
         assert (dest / name).read_bytes() == data
