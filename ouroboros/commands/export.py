@@ -4,8 +4,9 @@ from pathlib import Path
 
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import console, user_errors
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 
 
 @user_errors
