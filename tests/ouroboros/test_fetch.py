@@ -118,7 +118,7 @@ def test_the_cli_honours_hf_endpoint_and_fails_in_one_line(tmp_path):
     # the pinned checksums must then refuse them.
     files = hosted({f.name: b"stand-in" for f in VSIBENCH.questions}, {}, VSIBENCH.hub_repo, VSIBENCH.hub_revision)
     with HubServer(files) as hub:
-        env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf")}
+        env = {**os.environ, "HF_ENDPOINT": hub.url, "HF_HUB_CACHE": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "0"}
         result = subprocess.run([sys.executable, "-m", "ouroboros", "data", "fetch", "vsibench"], cwd=tmp_path,
                                 env=env, capture_output=True, text=True)
     assert result.returncode == 2, result.stderr
