@@ -32,10 +32,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from ouroboros.config import build
 from ouroboros.errors import ParamsError, StageInputError
 from ouroboros.jsonio import read_json, write_json
-from ouroboros.params import Params, RoundRef
+from ouroboros.params import Params, RoundRef, build
 from ouroboros.stages.build_scenes import build_scenes
 from ouroboros.stages.evalset import build_evalset, load_evalset
 from ouroboros.stages.round import run_round

@@ -7,64 +7,66 @@ them from the fields and the mapping lives beside each default; any other Traini
 argument (deepspeed, gradient_accumulation_steps, ...) passes through `trainer` as it is.
 """
 
-import math
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from dataclasses import field, fields, replace
+from typing import Annotated, Any, Literal
 
-from training.errors import TrainParamsError
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+from pydantic.dataclasses import dataclass
 
-MODES = ("auto", "full", "lora")
-SCHEDULES = ("constant", "linear", "cosine")
+from plumbing.params import STRICT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class TrainParams:
     """One fine-tuning run. `max_steps` > 0 overrides `epochs`; `max_frames`/`image_size` of
     None keep the solver's own frame settings (a value replaces them, and is saved with
     the checkpoint so scoring later sees frames the same way). `schedule_steps` > 0 makes
     rounds share one LR schedule (training.sft explains how a run continues it)."""
 
-    mode: str = field(
+    mode: Literal["auto", "full", "lora"] = field(
         default="auto",
         metadata={"help": "full: train every weight; lora: peft adapter; auto: full for tiny, lora for checkpoints"},
     )
-    epochs: float = field(default=1.0, metadata={"help": "passes over the samples", "arg": "num_train_epochs"})
-    max_steps: int = field(
+    epochs: NonNegativeFloat = field(
+        default=1.0, metadata={"help": "passes over the samples", "arg": "num_train_epochs"})
+    max_steps: NonNegativeInt = field(
         default=0,
         metadata={"help": "optimizer steps; 0 = use epochs", "arg": "max_steps", "to": lambda v: v if v > 0 else -1},
     )
-    steps_per_round: int = field(
+    steps_per_round: NonNegativeInt = field(
         default=0,
         metadata={"help": "optimizer steps of every loop round, whatever the size of its slice (so every data "
                   "policy spends the same compute); 0 = a round trains like a single run (epochs / max_steps)"},
     )
-    lr: float = field(default=1e-4, metadata={"help": "peak learning rate (AdamW)", "arg": "learning_rate"})
+    lr: Annotated[float, Field(gt=0, allow_inf_nan=False)] = field(
+        default=1e-4, metadata={"help": "peak learning rate (AdamW)", "arg": "learning_rate"})
     # The global batch, not transformers' per-device one: the same params then take the same
     # optimizer steps (and keep `schedule_steps` valid) whatever the number of processes.
-    batch_size: int = field(
+    batch_size: PositiveInt = field(
         default=8,
         metadata={"help": "samples per optimizer step over all processes (each of K takes batch_size / K)"},
     )
-    schedule: str = field(
+    schedule: Literal["constant", "linear", "cosine"] = field(
         default="constant",
         metadata={"help": "learning-rate schedule: constant|linear|cosine", "arg": "lr_scheduler_type",
                   "to": lambda v: "constant_with_warmup" if v == "constant" else v},
     )
-    warmup_ratio: float = field(
+    warmup_ratio: Annotated[float, Field(ge=0, lt=1)] = field(
         default=0.0,
         # a float in [0, 1) for warmup_steps is a fraction of the total steps
         metadata={"help": "fraction of the schedule's steps with linear warmup", "arg": "warmup_steps"},
     )
-    schedule_steps: int = field(
+    schedule_steps: NonNegativeInt = field(
         default=0,
         metadata={"help": "optimizer steps the LR schedule spans over all rounds (warmup once, then one "
                   "decay); 0 = this run alone, so each round restarts it"},
     )
-    weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay", "arg": "weight_decay"})
-    lora_rank: int = field(default=16, metadata={"help": "LoRA rank r"})
-    lora_alpha: int = field(default=32, metadata={"help": "LoRA scale alpha (update scaled by alpha / r)"})
-    lora_dropout: float = field(default=0.0, metadata={"help": "dropout on the LoRA input"})
-    lora_targets: tuple[str, ...] = field(
+    weight_decay: NonNegativeFloat = field(default=0.0, metadata={"help": "AdamW weight decay", "arg": "weight_decay"})
+    lora_rank: PositiveInt = field(default=16, metadata={"help": "LoRA rank r"})
+    lora_alpha: PositiveInt = field(default=32, metadata={"help": "LoRA scale alpha (update scaled by alpha / r)"})
+    lora_dropout: Annotated[float, Field(ge=0, lt=1)] = field(
+        default=0.0, metadata={"help": "dropout on the LoRA input"})
+    lora_targets: Annotated[tuple[str, ...], Field(min_length=1)] = field(
         default=("q_proj", "k_proj", "v_proj", "o_proj"),
         metadata={"help": "module names LoRA wraps; the defaults are the language model's attention"},
     )
@@ -72,8 +74,9 @@ class TrainParams:
         default=0,
         metadata={"help": "seeds init of new LoRA weights and the data order", "arg": ("seed", "data_seed")},
     )
-    max_frames: int | None = field(default=None, metadata={"help": "frames per question; None = the solver's"})
-    image_size: int | None = field(default=None, metadata={"help": "frame side budget in px; None = the solver's"})
+    max_frames: PositiveInt | None = field(default=None, metadata={"help": "frames per question; None = the solver's"})
+    image_size: Annotated[int, Field(ge=32)] | None = field(
+        default=None, metadata={"help": "frame side budget in px; None = the solver's"})
     gradient_checkpointing: bool | None = field(default=None, metadata={"help": "None = on for CUDA only"})
     freeze_vision: bool = field(
         default=False,
@@ -85,33 +88,26 @@ class TrainParams:
                   "file, gradient_accumulation_steps); not ones the fields above or training.sft set"},
     )
 
-    def __post_init__(self):
-        if self.mode not in MODES:
-            raise TrainParamsError("mode", f"one of {MODES}", self.mode)
-        if self.schedule not in SCHEDULES:
-            raise TrainParamsError("schedule", f"one of {SCHEDULES}", self.schedule)
-        checks = {
-            "epochs": self.epochs > 0 or self.max_steps > 0,
-            "max_steps": isinstance(self.max_steps, int) and self.max_steps >= 0,
-            "steps_per_round": isinstance(self.steps_per_round, int) and self.steps_per_round >= 0,
-            "lr": self.lr > 0 and math.isfinite(self.lr),
-            "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 1,
-            "warmup_ratio": 0 <= self.warmup_ratio < 1,
-            "schedule_steps": isinstance(self.schedule_steps, int) and self.schedule_steps >= 0,
-            "weight_decay": self.weight_decay >= 0,
-            "lora_rank": isinstance(self.lora_rank, int) and self.lora_rank >= 1,
-            "lora_alpha": self.lora_alpha > 0,
-            "lora_dropout": 0 <= self.lora_dropout < 1,
-            "lora_targets": len(self.lora_targets) > 0 and all(isinstance(t, str) for t in self.lora_targets),
-            "max_frames": self.max_frames is None or (isinstance(self.max_frames, int) and self.max_frames >= 1),
-            "image_size": self.image_size is None or (isinstance(self.image_size, int) and self.image_size >= 32),
-        }
-        for name, ok in checks.items():
-            if not ok:
-                spec = next(f for f in fields(self) if f.name == name)
-                raise TrainParamsError(name, spec.metadata["help"], getattr(self, name))
-        if self.trainer:
-            self._check_trainer()
+    @model_validator(mode="after")
+    def _has_a_length(self):
+        if self.epochs <= 0 and self.max_steps <= 0:
+            raise ValueError("epochs: must be > 0 when max_steps is 0 (set one of them)")
+        return self
+
+    @model_validator(mode="after")
+    def _trainer_keys_are_free_training_arguments(self):
+        if not self.trainer:
+            return self
+        from transformers import TrainingArguments  # only when `trainer` is used: reading params stays light
+
+        known = {f.name for f in fields(TrainingArguments) if f.init}
+        for key in sorted(self.trainer):
+            if key not in known:
+                raise ValueError(f"trainer.{key}: expected a transformers.TrainingArguments argument")
+            owner = next((f.name for f in fields(self) if key in _names(f)), None)
+            if owner:
+                raise ValueError(f"trainer.{key}: expected a key TrainParams does not own (set {owner} instead)")
+        return self
 
     def for_round(self, seed: int) -> "TrainParams":
         """The run one loop round makes: `steps_per_round` steps (when set), data order from `seed`."""
@@ -126,17 +122,6 @@ class TrainParams:
                 value = spec.metadata.get("to", lambda v: v)(getattr(self, spec.name))
                 out |= dict.fromkeys(_names(spec), value)
         return out | self.trainer
-
-    def _check_trainer(self) -> None:
-        from transformers import TrainingArguments  # only when `trainer` is used: reading params stays light
-
-        known = {f.name for f in fields(TrainingArguments) if f.init}
-        for key in sorted(self.trainer):
-            if key not in known:
-                raise TrainParamsError(f"trainer.{key}", "a transformers.TrainingArguments argument", key)
-            owner = next((f.name for f in fields(self) if key in _names(f)), None)
-            if owner:
-                raise TrainParamsError(f"trainer.{key}", f"a key TrainParams does not own (set {owner} instead)", key)
 
 
 def _names(spec) -> tuple[str, ...]:

@@ -2,9 +2,9 @@
 
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
 from curation.bands import BandParams, band, band_counts
-from curation.errors import ParamError
 
 ROWS = pl.DataFrame({
     "answer_type": ["numeric", "numeric", "numeric", "mca", "mca"],
@@ -25,5 +25,5 @@ def test_gold_prob_bands_follow_the_paper_and_success_bands_use_mra_for_numbers(
 
 
 def test_an_unknown_signal_names_the_key():
-    with pytest.raises(ParamError, match=r"bands.signal: expected one of \['gold_prob', 'success'\], got 'mra'"):
+    with pytest.raises(ValidationError, match=r"signal\n  Input should be 'gold_prob' or 'success'"):
         BandParams(signal="mra")
