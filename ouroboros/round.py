@@ -85,7 +85,7 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     rows, feedback, picked = from_main(lambda: decide(n, params, ws, policy, rows, scores, previous))
 
     metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
-                              resume=ws.solver_dir(prev))}
+                              resume=ws.solver_dir(prev), log_dir=ws.train_log_dir(n))}
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
     if not is_main():

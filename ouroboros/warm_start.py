@@ -46,7 +46,7 @@ def warm_start(params: Params, ws: Workspace) -> dict:
     metrics: dict = {}
     if params.solver.spec == "tiny":
         metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
-                                 replace(params.train, epochs=b.epochs, max_steps=0))
+                                 replace(params.train, epochs=b.epochs, max_steps=0), log_dir=ws.train_log_dir(0))
         rows = with_selected(rows, warm)
     else:
         ws.round_dir(0).mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,11 @@ from training.errors import TrainParamsError
 
 MODES = ("auto", "full", "lora")
 SCHEDULES = ("constant", "linear", "cosine")
+# Where a run logs (`trainer.report_to`, transformers' names): dvclive writes local files that
+# dvc.yaml declares; the others are the Trainer's own integrations, and wandb or mlflow reach
+# a service only when named here. The default keeps a run on disk and off the network.
+REPORT_TO = ("dvclive", "tensorboard", "wandb", "mlflow", "none")
+DEFAULT_REPORT_TO = "dvclive"
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,11 @@ class TrainParams:
                 out |= dict.fromkeys(_names(spec), value)
         return out | self.trainer
 
+    def report_to(self) -> list[str]:
+        """The integrations `trainer.report_to` names (default dvclive); [] for none."""
+        value = self.trainer.get("report_to", DEFAULT_REPORT_TO)
+        return [name for name in ([value] if isinstance(value, str) else value) if name != "none"]
+
     def _check_trainer(self) -> None:
         from transformers import TrainingArguments  # only when `trainer` is used: reading params stays light
 
@@ -127,6 +137,10 @@ class TrainParams:
             owner = next((f.name for f in fields(self) if key in _names(f)), None)
             if owner:
                 raise TrainParamsError(f"trainer.{key}", f"a key TrainParams does not own (set {owner} instead)", key)
+        value = self.trainer.get("report_to", DEFAULT_REPORT_TO)
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list | tuple) or not names or any(n not in REPORT_TO for n in names):
+            raise TrainParamsError("trainer.report_to", f"one of {REPORT_TO} or a list of them", value)
 
 
 def _names(spec) -> tuple[str, ...]:

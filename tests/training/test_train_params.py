@@ -65,3 +65,18 @@ def test_deepspeed_configs_parse_and_pass_through(config: Path):
     path = str(config.relative_to(ROOT))
     assert TrainParams(trainer={"deepspeed": path}).arguments()["deepspeed"] == path
     assert len(DEEPSPEED) == 2
+
+
+@pytest.mark.parametrize("value", ["nope", ["dvclive", "comet_ml"], [], 3])
+def test_report_to_is_checked_at_load(value):
+    with pytest.raises(TrainParamsError, match=r"TrainParams\.trainer\.report_to: expected one of \('dvclive'"):
+        TrainParams(trainer={"report_to": value})
+
+
+def test_report_to_passes_through_but_dvclive_gets_its_own_callback(tiny, tmp_path):
+    assert TrainParams().report_to() == ["dvclive"]
+    both = TrainParams(trainer={"report_to": ["dvclive", "tensorboard"]})
+    args = _arguments(tiny, both, tmp_path, log_dir=tmp_path / "log")
+    assert args.report_to == ["tensorboard"] and args.output_dir == str(tmp_path / "log")
+    assert _arguments(tiny, both, tmp_path).report_to == []  # no log dir: no integration
+    assert _arguments(tiny, TrainParams(), tmp_path, log_dir=tmp_path / "log").report_to == []
