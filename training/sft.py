@@ -169,7 +169,7 @@ FIXED = {
 def _arguments(solver: Solver, params: TrainParams, out: Path, log_dir: Path | None = None) -> TrainingArguments:
     """TrainingArguments from `params` (TrainParams.arguments), FIXED, and what the device and
     the number of processes decide. The Trainer's integrations write under `log_dir`; with
-    none they are off. dvclive is left out of them: `_reporters` gives it its own Live."""
+    none they are off. dvclive is left out of them: `_reporters` gives it a Live of its own."""
     fixed = sorted(set(params.trainer) & set(FIXED))
     if fixed:
         raise TrainParamsError(f"trainer.{fixed[0]}", "a key training.sft does not fix", params.trainer[fixed[0]])
@@ -190,21 +190,13 @@ def _arguments(solver: Solver, params: TrainParams, out: Path, log_dir: Path | N
 
 
 def _reporters(params: TrainParams, log_dir: Path | None) -> list[TrainerCallback]:
-    """DVCLive's Trainer callback over a Live in `log_dir` (rank 0 only; none without a dir).
-
-    transformers' own `report_to="dvclive"` would open `Live()` in ./dvclive and write its
-    stages into the project's dvc.yaml; this one writes plots/metrics/<name>.tsv (loss,
-    learning_rate, grad_norm, epoch of every step) and metrics.json (the last step's values,
-    and the run's mean loss and speed under `train`) under `log_dir`, which dvc.yaml declares.
-    It never saves a DVC experiment (`dvc exp run` records its own) and reaches DVC Studio only
-    where a Studio token is configured, which the project's .dvc/config turns off
-    (studio.offline)."""
+    """DVCLive's Trainer callback writing to `log_dir` (training.tracking), on rank 0 alone and
+    never without a dir."""
     if log_dir is None or "dvclive" not in params.report_to() or not is_main():
         return []
-    from dvclive import Live
-    from transformers.integrations import DVCLiveCallback
+    from training.tracking import dvclive_callback  # imports dvc: only runs that log pay for it
 
-    return [DVCLiveCallback(live=Live(dir=str(log_dir), save_dvc_exp=False, dvcyaml=False, report=None))]
+    return [dvclive_callback(log_dir)]
 
 
 def _layout(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> Layout:
