@@ -19,7 +19,7 @@ from curation.executor.values import plain
 from curation.flags import FLAG_DTYPE
 from curation.scenes.metadata import Scene
 from curation.tasks.base import AMBIGUOUS, normalise_answer
-from store.options import option_letter, option_text
+from plumbing.options import option_letter, option_text
 
 Job = tuple[str, dict[str, Any], Mapping[str, Any] | None]  # (program, scene meta, frame_info)
 

@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from curation.bands import BandParams, band
-from store.options import option_for
+from plumbing.options import option_for
 from store.views import latest_confidence
 
 HistoryKey = tuple[str, str, str]  # (scene_id, task, difficulty_bin)

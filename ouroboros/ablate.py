@@ -1,7 +1,7 @@
 """The ablation: the same example budget under three data policies, over several seeds.
 
 The arms are the pipeline's own rounds under params `loop.policy` (closed | open |
-static, see ouroboros.round), so `dvc exp run -S loop.policy=static -S seed=1` runs one
+static, see ouroboros.stages.round), so `dvc exp run -S loop.policy=static -S seed=1` runs one
 arm as a DVC experiment. `ablate()` runs the whole grid in process, which is faster:
 per seed, the scenes, eval set and base solver are built once and every policy forks
 from them, so the arms differ only in the data their rounds train on. Every arm trains
@@ -20,13 +20,14 @@ import statistics
 from dataclasses import replace
 from pathlib import Path
 
-from ouroboros.build_scenes import build_scenes
-from ouroboros.evalset import build_evalset
+from ouroboros.jsonio import read_json, write_json
 from ouroboros.params import LoopParams, Params, RoundRef
-from ouroboros.round import run_round
-from ouroboros.vision import pretrain
-from ouroboros.warm_start import warm_start
-from ouroboros.workspace import Workspace, read_json, write_json
+from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.stages.evalset import build_evalset
+from ouroboros.stages.round import run_round
+from ouroboros.stages.vision import pretrain
+from ouroboros.stages.warm_start import warm_start
+from ouroboros.workspace import Workspace
 
 POLICIES = ("closed", "open", "static")
 # Student's t quantile t(0.975, df) for df = 1..10; beyond that the normal 1.96 is within 5%.

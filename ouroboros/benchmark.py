@@ -1,7 +1,7 @@
 """VSI-Bench against our programs, outside the pipeline: the label audit, and the benchmark's
 derivable questions written into a lake as its eval partition (`ouro vsibench ...`).
 
-The pipeline's own benchmark eval set (params `eval.source: vsibench`) is ouroboros/evalset.py.
+The pipeline's own benchmark eval set (params `eval.source: vsibench`) is ouroboros/stages/evalset.py.
 """
 
 from collections.abc import Sequence

@@ -9,7 +9,7 @@ left out: they grow when a stage is rerun by hand; the `rounds` table records th
 import hashlib
 from pathlib import Path
 
-from ouroboros.workspace import write_json
+from ouroboros.jsonio import write_json
 from store import Lake
 from store.fingerprint import fingerprint_frame
 

@@ -1,6 +1,6 @@
 """Scenes and frames into a lake by hand, outside the pipeline (`ouro scenes import|generate`,
 `ouro frames render|ingest-video`). Every write is an insert of new ids: repeating one adds
-nothing. The pipeline's own scenes stage is ouroboros/build_scenes.py."""
+nothing. The pipeline's own scenes stage is ouroboros/stages/build_scenes.py."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,8 +11,8 @@ from curation.scenes.metadata import Scene, load_vsibench_meta
 from curation.scenes.procedural import generate_scene
 from curation.scenes.video import ingest_video
 from ouroboros.errors import CliInputError
+from plumbing.progress import track
 from store.lake import Lake
-from store.progress import track
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
+from ouroboros.manifests import is_manifest_dir, read_pins, workspace_pins
+from ouroboros.workspace import Workspace
 from store.errors import LakeAccessError
 
 if TYPE_CHECKING:
     from store.lake import Lake
 
-LAKE_OPTION = typer.Option(
-    "lake", "--lake", help="The lake: a directory, s3://bucket/prefix (AWS_* env), or a folder of DVC manifests.")
 # Schemes Lance's object store opens; anything else is a typo worth one clear line.
 SCHEMES = ("s3", "s3+ddb", "gs", "az", "abfss", "memory", "file")
 DEFAULT_REGION = "us-east-1"  # object_store needs one; S3-compatible emulators accept any
@@ -71,7 +69,6 @@ def open_lake(spec: str | Path, *, pins: dict[str, int] | None = None, must_exis
               env: Mapping[str, str] = os.environ) -> "Lake":
     """The lake `spec` names (see the module docstring). `must_exist`: a local directory
     that is not there is an error instead of a new, empty lake."""
-    from ouroboros.manifests import is_manifest_dir, read_pins  # manifests -> workspace -> this module
     from store.lake import Lake  # lancedb takes seconds to import; `ouro --help` needs none of it
 
     uri = str(spec)
@@ -80,3 +77,8 @@ def open_lake(spec: str | Path, *, pins: dict[str, int] | None = None, must_exis
     if "://" not in uri and must_exist and not Path(uri).is_dir():
         raise LakeAccessError(uri, "no lake at this path (create one with `ouro scenes import` or `ouro scenes build`)")
     return Lake(uri, storage_options=storage_options(uri, env), pins=pins)
+
+
+def workspace_lake(ws: Workspace) -> "Lake":
+    """The workspace's lake; with manifests, pinned to the versions the checked-out manifests name."""
+    return open_lake(ws.lake_location, pins=workspace_pins(ws))

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ouroboros.errors import StageInputError
-from ouroboros.workspace import Workspace, write_json
+from ouroboros.jsonio import write_json
+from ouroboros.workspace import Workspace
 from store.errors import VersionInUseError
 
 if TYPE_CHECKING:

@@ -155,7 +155,7 @@ class SolverParams:
 
 @dataclass(frozen=True)
 class VisionParams:
-    """Stage `vision`: pretraining of the tiny solver's encoder (ouroboros.vision)."""
+    """Stage `vision`: pretraining of the tiny solver's encoder (ouroboros.stages.vision)."""
 
     enabled: bool = True  # ignored for a real checkpoint, which has its own encoder
     scenes: int = 1500  # pretraining rooms (disjoint from the pipeline's)
@@ -167,9 +167,9 @@ class VisionParams:
 
 
 @dataclass(frozen=True)
-class BaseParams:
+class WarmStartParams:
     budget: int = 400  # warm-start examples (uniform over tasks, random selection)
-    probe: int = 300  # held-in questions the trained base scores to seed round 1's feedback
+    probe: int = 300  # held-in questions the warm-started solver scores to seed round 1's feedback
     epochs: float = 3.0
 
 
@@ -232,7 +232,7 @@ class Params:
     solver: SolverParams = field(default_factory=SolverParams)
     train: TrainParams = field(default_factory=TrainParams)
     vision: VisionParams = field(default_factory=VisionParams)
-    base: BaseParams = field(default_factory=BaseParams)
+    warm_start: WarmStartParams = field(default_factory=WarmStartParams)
     eval: EvalParams = field(default_factory=EvalParams)
     rounds: list[RoundRef] = field(default_factory=list)
 

@@ -19,15 +19,17 @@ from curation.bands import BANDS, BandParams, band_counts
 from curation.feedback import Feedback
 from curation.tasks import task_group_column
 from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
+from ouroboros.jsonio import write_json
+from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params
-from ouroboros.workspace import Workspace, write_json
+from ouroboros.workspace import Workspace
 from store.views import per_round_confidence, reason_counts
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
 # Round 0 is the warm-start stage, which selects nothing: a selection knob must not change its row.
-BASE_SECTIONS = ("seed", "proposer", "filters", "bands", "feedback", "vision", "solver", "train", "base")
+WARM_START_SECTIONS = ("seed", "proposer", "filters", "bands", "feedback", "vision", "solver", "train", "warm_start")
 CONFIDENCE_BINS = [i / 10 for i in range(11)]
 
 
@@ -82,7 +84,7 @@ def record_round(
     feedback: Feedback, metrics: dict,
 ) -> dict:
     """Write round `n`'s outputs; returns its metrics.json payload."""
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     part = f"r{n}"
     lake.write("qa", rows, mode="overwrite", partition=part)
     lake.write("scores", scores, mode="overwrite", partition=part)
@@ -99,7 +101,7 @@ def record_round(
         feedback=hashlib.sha256(feedback.to_json().encode()).hexdigest(),
     )
     lake.write("rounds", [{
-        "round": n, "prev": prev, "params_hash": params_hash(params, BASE_SECTIONS if n == 0 else ROUND_SECTIONS),
+        "round": n, "prev": prev, "params_hash": params_hash(params, WARM_START_SECTIONS if n == 0 else ROUND_SECTIONS),
         "counts": json.dumps(payload["counts"], sort_keys=True),
         "bands": json.dumps(payload["bands"], sort_keys=True),
         "metrics": json.dumps({k: v for k, v in payload.items() if k not in ("counts", "bands", "round", "prev")},

@@ -7,16 +7,12 @@ metrics and plot data, `runs/fingerprints/r<N>.json`, `runs/report/`).
 
 With params `lake.uri` the lake may live elsewhere (another folder, `s3://bucket/prefix`);
 with `lake.track: manifest` DVC tracks one small manifest per table in `manifest_dir`
-instead of the `.lance` folders, and `lake()` reads exactly the versions they name.
+instead of the `.lance` folders, and `ouroboros.lakes.workspace_lake` reads exactly the
+versions they name. A Workspace is paths only: it opens nothing.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from store.lake import Lake
 
 
 @dataclass(frozen=True)
@@ -36,13 +32,6 @@ class Workspace:
     @property
     def runs(self) -> Path:
         return self.root / "runs"
-
-    def lake(self) -> "Lake":
-        """The lake; with manifests, pinned to the versions the checked-out manifests name."""
-        from ouroboros.lakes import open_lake
-        from ouroboros.manifests import workspace_pins
-
-        return open_lake(self.lake_location, pins=workspace_pins(self))
 
     def round_dir(self, n: int) -> Path:
         return self.runs / f"r{n}"
@@ -71,7 +60,7 @@ class Workspace:
 
     @property
     def embeddings_dir(self) -> Path:
-        # model vectors are fingerprinted apart from the data stages (ouroboros/embed.py)
+        # model vectors are fingerprinted apart from the data stages (ouroboros/stages/embed.py)
         return self.runs / "embeddings"
 
     @property
@@ -81,22 +70,3 @@ class Workspace:
     @property
     def report_dir(self) -> Path:
         return self.runs / "report"
-
-
-def write_json(path: Path, payload: Any) -> None:
-    """Write JSON atomically (temp file + rename), so a crash never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
-    tmp.replace(path)
-
-
-def read_json(path: Path, what: str) -> Any:
-    from ouroboros.errors import StageInputError
-
-    if not path.is_file():
-        raise StageInputError(f"{path}: missing {what} (run the stage that writes it first: `dvc repro`)")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise StageInputError(f"{path}: {what} is not valid JSON ({exc})") from exc

@@ -121,13 +121,15 @@ class Lake:
             return pl.from_arrow(LOGICAL_TABLES[table].empty_table()).lazy()
         return pl.concat([self._scan_physical(p, None) for p in parts], how="vertical")
 
-    def _open(self, table: str):
+    def handle(self, table: str) -> "lancedb.table.Table":
+        """The LanceDB handle of physical table `table`, for the store modules that use Lance
+        features Lake does not wrap (store.vectors: vector search and indices)."""
         if table not in self.tables():
             raise TableNotFoundError(f"table {table!r} does not exist in lake {self.path}")
         return self._db.open_table(table)
 
     def _scan_physical(self, table: str, version: int | None) -> pl.LazyFrame:
-        handle = self._open(table)
+        handle = self.handle(table)
         version = self.pins.get(table) if version is None else version
         if version is not None:
             known = [v.version for v in self.versions(table)]
@@ -146,7 +148,7 @@ class Lake:
 
     def _at(self, table: str, version: int | None = None):
         """A table handle at `version`, else its pinned version, else the latest."""
-        handle = self._open(table)
+        handle = self.handle(table)
         version = self.pins.get(table) if version is None else version
         if version is not None:
             handle.checkout(version)
@@ -156,19 +158,19 @@ class Lake:
         """Every version of a physical table, oldest first."""
         return [
             TableVersion(table, v["version"], v["timestamp"])
-            for v in sorted(self._open(table).list_versions(), key=lambda v: v["version"])
+            for v in sorted(self.handle(table).list_versions(), key=lambda v: v["version"])
         ]
 
     def version(self, table: str) -> int:
         """The version reads of `table` see: its pin, or the latest."""
-        return self.pins.get(table) or self._open(table).version
+        return self.pins.get(table) or self.handle(table).version
 
     # ---- tags and maintenance --------------------------------------------------------
 
     def tag(self, table: str, tag: str, version: int | None = None) -> int:
         """Name `version` (default: the latest) of a physical table `tag`, moving the tag if it
         names another version. Returns the tagged version."""
-        handle = self._open(table)
+        handle = self.handle(table)
         version = handle.version if version is None else version
         tags = handle.tags.list()
         if tag not in tags:
@@ -179,7 +181,7 @@ class Lake:
 
     def tags(self, table: str) -> dict[str, int]:
         """{tag: version} of a physical table."""
-        return {name: info["version"] for name, info in self._open(table).tags.list().items()}
+        return {name: info["version"] for name, info in self.handle(table).tags.list().items()}
 
     def optimize(self, table: str, keep: Collection[int] = ()) -> list[int]:
         """Compact a physical table's fragments, then delete every old version that is not
@@ -189,7 +191,7 @@ class Lake:
         would fail (Lance's own warning for a cleanup of everything older than now)."""
         # Through Lance itself: LanceDB's Table.optimize() always also cleans up, with a
         # default age (7 days) that would remove old manifest-named versions too.
-        dataset = self._open(table).to_lance()
+        dataset = self.handle(table).to_lance()
         dataset.optimize.compact_files()
         dataset.checkout_version(dataset.latest_version)
         protected = set(keep) | set(self.tags(table).values()) | {dataset.version}

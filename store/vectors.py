@@ -66,7 +66,7 @@ def as_matrix(vectors: np.ndarray | Sequence[Sequence[float]], where: str, ids: 
 
 def dim(lake: "Lake", kind: str, encoder: str) -> int:
     """The vector length of a stored partition."""
-    handle = lake._open(_physical(kind, encoder))  # store-internal: the Lance handle
+    handle = lake.handle(_physical(kind, encoder))
     return handle.schema.field("vector").type.list_size
 
 
@@ -139,13 +139,13 @@ def build_index(lake: "Lake", kind: str, encoder: str, *, min_rows: int = INDEX_
         num_sub_vectors=max(1, width // SUB_VECTOR_DIMS) if width % SUB_VECTOR_DIMS == 0 else 1,
         max_iterations=KMEANS_ITERATIONS,
     )
-    lake._open(physical).create_index("vector", config=config, replace=True)  # with a config: column first
+    lake.handle(physical).create_index("vector", config=config, replace=True)  # with a config: column first
     return True
 
 
 def indexed(lake: "Lake", kind: str, encoder: str) -> bool:
     """True when the partition has a vector index (else searches scan it flat)."""
-    return any("vector" in ix.columns for ix in lake._open(_require(lake, kind, encoder)).list_indices())
+    return any("vector" in ix.columns for ix in lake.handle(_require(lake, kind, encoder)).list_indices())
 
 
 def search(
@@ -162,7 +162,7 @@ def search(
     if (stored := dim(lake, kind, encoder)) != vector.shape[0]:
         raise VectorError(f"query has {vector.shape[0]} dims, {physical} holds {stored}-dim vectors")
     q = (
-        lake._open(physical).search(vector, vector_column_name="vector")
+        lake.handle(physical).search(vector, vector_column_name="vector")
         .distance_type(METRIC).select(["item_id", "_distance"]).limit(k)
     )
     q = q.bypass_vector_index() if exact else q.nprobes(NPROBES).refine_factor(REFINE_FACTOR)

@@ -25,7 +25,7 @@ blind are the caller's).
 import polars as pl
 import torch
 
-from store.progress import progress_bar
+from plumbing.progress import progress_bar
 from store.schema import SCORE_COLUMNS, SCORES, polars_schema
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.distributed import gather, my_share

@@ -8,7 +8,7 @@ followed by `<|im_end|>`, the token that ends a Qwen turn.
 
 from collections.abc import Sequence
 
-from store.options import option_letter
+from plumbing.options import option_letter
 from training.errors import SampleError
 
 VIDEO_PREFIX = "These are frames of a video."

@@ -50,7 +50,7 @@ import torch
 from torch.optim.lr_scheduler import LambdaLR
 from transformers import PrinterCallback, Trainer, TrainerCallback, TrainingArguments
 
-from store.progress import progress_bar
+from plumbing.progress import progress_bar
 from training.batches import FrameStore, Item, encode, items_from_samples
 from training.distributed import barrier, is_main, rank_and_world
 from training.errors import OptimizerStateWarning, TrainParamsError

@@ -408,7 +408,7 @@ def _progress_reporter(
             progress(done[0], total)
 
         return report, (lambda: None)
-    from store.progress import progress_bar  # rich loads only when a bar is asked for
+    from plumbing.progress import progress_bar  # rich loads only when a bar is asked for
 
     bar = progress_bar()
     task = bar.add_task("executing programs", total=total)

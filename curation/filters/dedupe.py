@@ -13,7 +13,7 @@ import polars as pl
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.params import require_in_range
 from curation.tasks.base import normalise_answer
-from store.options import option_text
+from plumbing.options import option_text
 
 WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 

@@ -12,7 +12,7 @@ import polars as pl
 
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.tasks.base import AMBIGUOUS, normalise_answer
-from store.options import option_text
+from plumbing.options import option_text
 
 
 def problem(row: dict) -> str | None:

@@ -22,7 +22,7 @@ from curation.errors import ParamError
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.params import require_in_range
 from curation.tasks.base import normalise_answer
-from store.options import option_for, option_text
+from plumbing.options import option_for, option_text
 
 SCORE_DECIMALS = 4
 

@@ -28,7 +28,7 @@ from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes.metadata import Scene
 from curation.tasks import Candidate
 from curation.tasks.base import shuffled, single_box_categories, spoken
-from store.options import lettered, option_text
+from plumbing.options import lettered, option_text
 
 # The corpus's question types -> VSI-Bench's (API.md: rel_direction v1/v2/v3 = hard/easy/medium).
 TASK_OF = {

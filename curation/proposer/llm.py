@@ -29,7 +29,7 @@ from curation.proposer.rows import proposal_frame, proposal_row
 from curation.scenes.metadata import Scene
 from curation.tasks import TASKS, Candidate
 from curation.tasks.base import shuffled
-from store.options import lettered
+from plumbing.options import lettered
 
 # Rows record it, so a changed prompt is a new round's content: bump it with SYSTEM or request_text.
 PROMPT_VERSION = "propose-v2"

@@ -8,7 +8,7 @@ The json block holds {"question": str, "answer_type": "mca"|"numeric", "options"
 from dataclasses import dataclass
 
 from curation.chat import MalformedReply, fenced_blocks, json_object
-from store.options import option_text
+from plumbing.options import option_text
 
 __all__ = ["MalformedReply", "ParsedReply", "parse_reply"]
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from curation.constants import KnobBins
 from curation.scenes.metadata import Box, Scene
-from store.options import lettered
+from plumbing.options import lettered
 
 BINS = ("easy", "medium", "hard")
 AMBIGUOUS = "ambiguous"  # what a program returns when the question is not well posed

@@ -15,7 +15,7 @@ from curation.scenes.metadata import Scene
 from curation.tasks.base import AMBIGUOUS, normalise_answer
 from curation.vsibench.margins import explain
 from curation.vsibench.plan import Plan, metadata_name, plan_and_run
-from store.options import option_for, option_letter, option_text
+from plumbing.options import option_for, option_letter, option_text
 
 STATUSES = ("agree", "disagree", "not_derivable", "unparseable", "error")
 AUDIT_SCHEMA = {

@@ -9,7 +9,7 @@ its categories in metadata spelling (`_` <-> space handled by the caller's looku
 import re
 from dataclasses import dataclass, field
 
-from store.options import option_text
+from plumbing.options import option_text
 
 # Names the benchmark's questions use for a metadata category of another name.
 ALIASES = {"coat rack": "coat hanger"}

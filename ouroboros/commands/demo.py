@@ -10,9 +10,10 @@ import typer
 
 from ouroboros.console import Grid, band_cell, console, short_task, user_errors
 from ouroboros.errors import CliInputError
+from ouroboros.jsonio import read_json
 from ouroboros.params import load_params
 from ouroboros.registered import check_registered_names
-from ouroboros.workspace import Workspace, read_json
+from ouroboros.workspace import Workspace
 
 COUNT_COLUMNS = [("proposed", "proposed"), ("valid", "valid"), ("ambig", "ambiguous"),
                  ("trivial", "dropped_trivial"), ("blind ok", "dropped_blind_solvable"), ("selected", "selected")]

@@ -10,9 +10,10 @@ from pathlib import Path
 import polars as pl
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import Grid, console, short_task, user_errors
 from ouroboros.errors import CliInputError
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 from store.diff import DECISION_COLUMNS, Diff, compare_rounds
 from store.errors import UserFacingError
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import console, user_errors
 from ouroboros.export import FORMATS
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 
 # typer shows an Enum's values as the choices in --help and lists them for a wrong one
 Format = StrEnum("Format", {name: name for name in FORMATS})

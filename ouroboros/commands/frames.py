@@ -4,9 +4,10 @@ from pathlib import Path
 
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import console, user_errors
 from ouroboros.ingest import ingest_video_frames, render_frames
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 
 app = typer.Typer(help="Video frames: render scenes, ingest real videos.", no_args_is_help=True)
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import console, user_errors
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 from ouroboros.manifests import optimize_lake
 
 app = typer.Typer(help="Lake maintenance: compaction and cleanup of old versions.", no_args_is_help=True)

@@ -10,6 +10,7 @@ import typer
 
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
+from ouroboros.lakes import workspace_lake
 from ouroboros.params import Params, load_params
 from ouroboros.workspace import Workspace
 
@@ -22,7 +23,7 @@ def workspace(root: Path, p: Params) -> Workspace:
     opened once here, so a bad URI or unreachable store stops the stage before any work."""
     manifests = root / p.lake.outs if p.lake.track == "manifest" else None
     ws = Workspace(root, lake_uri=p.lake.uri, manifest_dir=manifests)
-    ws.lake()
+    workspace_lake(ws)
     return ws
 
 
@@ -39,7 +40,7 @@ def _summary(title: str, payload: dict) -> None:
 @user_errors
 def build_scenes(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `scenes`: import + generate scenes, render their frames."""
-    from ouroboros.build_scenes import build_scenes as run
+    from ouroboros.stages.build_scenes import build_scenes as run
 
     p = load_params(params)
     _summary("scenes", run(p, workspace(root, p)))
@@ -48,7 +49,7 @@ def build_scenes(params: Path = PARAMS, root: Path = ROOT) -> None:
 @user_errors
 def evalset(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `eval_set`: held-out questions on held-out scenes (never trained on)."""
-    from ouroboros.evalset import build_evalset
+    from ouroboros.stages.evalset import build_evalset
 
     p = load_params(params)
     _summary("eval set", build_evalset(p, workspace(root, p)))
@@ -57,7 +58,7 @@ def evalset(params: Path = PARAMS, root: Path = ROOT) -> None:
 @user_errors
 def vision(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `vision`: pretrain the tiny solver's vision encoder on overview frames."""
-    from ouroboros.vision import pretrain
+    from ouroboros.stages.vision import pretrain
 
     _summary("vision", pretrain(load_params(params), Workspace(root)))
 
@@ -69,7 +70,7 @@ def embed(
     all_questions: bool = typer.Option(False, "--all-questions", help="Also embed every round's questions."),
 ) -> None:
     """Stage `embed`: frame vectors (base solver's vision tower) and eval-question vectors (MiniLM)."""
-    from ouroboros.embed import embed as run
+    from ouroboros.stages.embed import embed as run
 
     _summary("embeddings", run(load_params(params), Workspace(root), all_questions=all_questions))
 
@@ -77,7 +78,7 @@ def embed(
 @user_errors
 def warm_start(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `warm_start`: the round-0 solver (a short warm start for the tiny CPU solver)."""
-    from ouroboros.warm_start import warm_start as run
+    from ouroboros.stages.warm_start import warm_start as run
 
     p = load_params(params)
     _summary("round 0 (warm start)", run(p, workspace(root, p)))
@@ -94,7 +95,7 @@ def round_(
 ) -> None:
     """Stage `round@N`: propose, execute, filter, score, select, train, evaluate, feedback."""
     from ouroboros.launch import as_worker, launched, relaunch
-    from ouroboros.round import run_round
+    from ouroboros.stages.round import run_round
 
     p = load_params(params)
     if not any(r.id == n and r.prev == prev for r in p.rounds):
@@ -112,7 +113,7 @@ def round_(
 @user_errors
 def report(params: Path = PARAMS, root: Path = ROOT) -> None:
     """Stage `report`: per-round summary, eval per task per round, data map."""
-    from ouroboros.report import report as run
+    from ouroboros.stages.report import report as run
 
     p = load_params(params)
     for name, row in run(p, workspace(root, p)).items():

@@ -5,9 +5,10 @@ from pathlib import Path
 import typer
 
 from ouroboros.commands import pipeline
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import console, user_errors
 from ouroboros.ingest import generate_rooms, import_scenes
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 
 app = typer.Typer(help="Scene metadata: import VSI-Bench files, generate procedural rooms, build the pipeline's "
                        "scenes stage.", no_args_is_help=True)

@@ -5,9 +5,10 @@ from pathlib import Path
 import polars as pl
 import typer
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import Format, Grid, console, short_task, user_errors, write_rows
 from ouroboros.errors import CliInputError
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 from store.views import difficulty_slice
 
 # The table's columns: enough to tell rows apart and judge them; -f csv/json/parquet has every column.

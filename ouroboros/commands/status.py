@@ -1,7 +1,8 @@
 """`ouro status`: what the lake holds, and what each round did."""
 
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import Grid, band_cell, console, user_errors
-from ouroboros.lakes import LAKE_OPTION, open_lake
+from ouroboros.lakes import open_lake
 from ouroboros.status import LakeStatus, lake_status
 
 ROUND_COUNTS = {"proposed": "proposed", "valid": "valid", "ambiguous": "ambig", "scored": "scored",

@@ -10,9 +10,9 @@ from curation.tasks.base import DISTANCE_FUNCTIONS, READINGS
 from curation.vsibench.audit import debiased_summary, disagreements, summary, summary_json
 from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.benchmark import BENCHMARK_TIMEOUT_S, audit_benchmark, write_benchmark_evalset
+from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import Grid, console, err_console, user_errors
 from ouroboros.errors import CliInputError
-from ouroboros.lakes import LAKE_OPTION
 
 app = typer.Typer(help="VSI-Bench: audit its labels, build an eval set from its questions.", no_args_is_help=True)
 

@@ -1,6 +1,6 @@
 """The loop policy registry (params `loop.policy`): what steers a round's data.
 
-A policy decides three things of round N (ouroboros.round runs the rest): which rows are
+A policy decides three things of round N (ouroboros.stages.round runs the rest): which rows are
 proposed (`rows`), whether the confidence filters (params filters.after_scoring) run on
 the scored rows, and which rows make the training slice (`choose`). The ablation's arms
 are runs of the same pipeline under different policies.

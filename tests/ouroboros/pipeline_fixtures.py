@@ -28,7 +28,7 @@ TINY = {
     "solver": {"spec": "tiny", "image_size": 64, "max_frames": 3, "score_batch_size": 16, "size": {}},
     "vision": {"enabled": True, "scenes": 16, "train": {"steps": 2, "batch_size": 8}},
     "train": {"mode": "auto", "epochs": 1, "lr": 0.001, "batch_size": 8, "freeze_vision": True},
-    "base": {"budget": 16, "probe": 12, "epochs": 1},
+    "warm_start": {"budget": 16, "probe": 12, "epochs": 1},
     "eval": {"source": "procedural", "n_questions": 24, "blind": True},
     "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}, {"id": 3, "prev": 2}],
 }
@@ -79,11 +79,11 @@ def dvc(proj: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 def warm_started(root: Path):
     """(params, workspace) at `root` after the stages before round 1: scenes (4 real rooms, 4
     procedural), eval set, vision pretraining and the warm start."""
-    from ouroboros.build_scenes import build_scenes
-    from ouroboros.evalset import build_evalset
     from ouroboros.params import load_params
-    from ouroboros.vision import pretrain
-    from ouroboros.warm_start import warm_start
+    from ouroboros.stages.build_scenes import build_scenes
+    from ouroboros.stages.evalset import build_evalset
+    from ouroboros.stages.vision import pretrain
+    from ouroboros.stages.warm_start import warm_start
     from ouroboros.workspace import Workspace
 
     meta = str(shared_file("vsibench_meta", "scannet_meta_info_val.json"))

@@ -28,7 +28,7 @@ import yaml
 import ouroboros.params
 from tests.conftest import ROOT
 
-PACKAGES = ("store", "curation", "training", "ouroboros")
+PACKAGES = ("plumbing", "store", "curation", "training", "ouroboros")
 
 
 # ------------------------------------------------------------------------------- dvc.yaml

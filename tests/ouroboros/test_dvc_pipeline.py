@@ -89,7 +89,7 @@ def test_repro_rerun_and_targeted_invalidation(repro_after_kill):
     (proj / "params.yaml").write_text(original)
     assert stale_stages(proj) == set()
     # a one-line edit to a module makes exactly the stages whose verb imports it stale
-    for module in ("ouroboros/report.py", "curation/selection.py", "store/views.py", "training/metrics.py"):
+    for module in ("ouroboros/stages/report.py", "curation/selection.py", "store/views.py", "training/metrics.py"):
         source = proj / module
         original = source.read_text()
         source.write_text(original + "# a one-line edit\n")

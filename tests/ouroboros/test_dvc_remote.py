@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from ouroboros.commands.demo import dvc_env
+from ouroboros.lakes import workspace_lake
 from ouroboros.workspace import Workspace
 from store.fingerprint import fingerprint_frame
 from tests.ouroboros.pipeline_fixtures import manifest_lake, project_copy, write_params
@@ -46,14 +47,14 @@ def test_push_clone_pull_reads_the_tagged_versions(tmp_path, s3_emulator, s3_lak
     run(proj, "dvc", "push")
     # a later run moves the lake on; the clone must still read the pushed revision
     written = json.loads((proj / "runs" / "manifests" / "scenes.json").read_text())
-    Workspace(proj, lake_uri=s3_lake_uri).lake().write("scenes", [], mode="overwrite")
+    workspace_lake(Workspace(proj, lake_uri=s3_lake_uri)).write("scenes", [], mode="overwrite")
 
     clone = tmp_path / "clone"
     run(tmp_path, "git", "clone", "-q", str(proj), str(clone))
     run(clone, "dvc", "pull", "scenes")
     assert yaml.safe_load(run(clone, "dvc", "status", "--json", "scenes")) in (None, {})
     ws = Workspace(clone, lake_uri=s3_lake_uri, manifest_dir=clone / "runs" / "manifests")
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     assert lake.version("scenes") == written["version"] and lake.tags("scenes")["scenes"] == written["version"]
     rows = lake.read("scenes")
     assert rows.height == written["rows"] > 0

@@ -7,9 +7,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
-from ouroboros.embed import embed
+from ouroboros.lakes import workspace_lake
+from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.stages.embed import embed
 from ouroboros.workspace import Workspace
 from store.fingerprint import fingerprint_frame
 from tests.ouroboros.pipeline_fixtures import write_params
@@ -35,16 +36,16 @@ def workspace(tmp_path_factory):
                                       frames={"n_frames": 3, "size": 32}))
     ws = Workspace(root)
     build_scenes(params, ws)
-    frames_before = fingerprint_frame(ws.lake().read("frames"), "frames")
-    ws.lake().write("qa", [qa_row(qa_id=q, question=text, split="eval", round=0) for q, text in QUESTIONS.items()],
-                    partition="eval")
+    frames_before = fingerprint_frame(workspace_lake(ws).read("frames"), "frames")
+    workspace_lake(ws).write("qa", [qa_row(qa_id=q, question=text, split="eval", round=0)
+                                    for q, text in QUESTIONS.items()], partition="eval")
     counts = embed(params, ws)
     return ws, counts, frames_before
 
 
 def test_embed_writes_one_vector_per_frame_and_question_and_leaves_frames_alone(workspace):
     ws, counts, frames_before = workspace
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     assert counts == {"frame vectors": lake.count("frames"), "question vectors": len(QUESTIONS)}
     assert fingerprint_frame(lake.read("frames"), "frames") == frames_before
     assert "embedding" not in lake.scan("frames").collect_schema().names()
@@ -56,7 +57,7 @@ def test_embed_writes_one_vector_per_frame_and_question_and_leaves_frames_alone(
 
 def test_similar_frame_lists_the_nearest_other_frames_with_distances(workspace):
     ws, _, _ = workspace
-    frame_id = ws.lake().scan("frames").select("frame_id").head(1).collect().item()
+    frame_id = workspace_lake(ws).scan("frames").select("frame_id").head(1).collect().item()
     result = runner.invoke(app, ["similar", frame_id, "-k", "3", "-f", "csv", "--lake", str(ws.lake_dir)])
     assert result.exit_code == 0, result.output
     found = pl.read_csv(io.StringIO(result.output))

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ouroboros.cli import app
-from ouroboros.round import run_round
+from ouroboros.lakes import workspace_lake
+from ouroboros.stages.round import run_round
 from ouroboros.workspace import Workspace
 from tests.conftest import ROOT
 from tests.ouroboros.pipeline_fixtures import warm_started, write_params
@@ -53,7 +54,7 @@ def _ouro_round(root, *extra, pythonpath=()) -> subprocess.Popen:
 
 
 def _versions(ws: Workspace) -> dict[str, int]:
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     return {t: len(lake.versions(t)) for t in lake.tables()}
 
 

@@ -38,7 +38,8 @@ def llm_params(url: str) -> dict:
     # the whole category vocabulary (not the tiny world's four), which the corpus programs
     # the replay server rebinds are written for: only the injected faults then go wrong
     scenes = {**TINY["scenes"], "world": {"near_ties": 0}}
-    return {"proposer": proposer, "filters": filters, "scenes": scenes, "base": {"budget": 10, "probe": 8, "epochs": 1},
+    return {"proposer": proposer, "filters": filters, "scenes": scenes,
+            "warm_start": {"budget": 10, "probe": 8, "epochs": 1},
             "eval": {"source": "procedural", "n_questions": 12, "blind": True},
             "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}]}
 

@@ -1,5 +1,5 @@
 """Loop policies are registered, one module each, and looked up by params `loop.policy`.
-(The tiny pipeline tests run `closed` through ouroboros.round; test_ablate runs all three.)"""
+(The tiny pipeline tests run `closed` through ouroboros.stages.round; test_ablate runs all three.)"""
 
 import polars as pl
 import pytest

@@ -8,13 +8,14 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from ouroboros.build_scenes import build_scenes
 from ouroboros.cli import app
 from ouroboros.errors import StageInputError
-from ouroboros.evalset import build_evalset, train_and_eval_scenes
+from ouroboros.lakes import workspace_lake
 from ouroboros.params import LoopParams, load_params
-from ouroboros.report import report
-from ouroboros.round import run_round
+from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.stages.evalset import build_evalset, train_and_eval_scenes
+from ouroboros.stages.report import report
+from ouroboros.stages.round import run_round
 from ouroboros.workspace import Workspace
 from store import Lake
 from tests.ouroboros.pipeline_fixtures import warm_started, write_params
@@ -41,7 +42,7 @@ def own_workspace(workspace, tmp_path):
 @pytest.mark.pipeline
 def test_every_stage_writes_its_tables_and_files(workspace):
     params, ws = workspace
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     assert {"scenes", "frames", "qa__eval", "qa__r0", "qa__r1", "qa__r2", "scores__r1", "rounds__r2"} <= set(
         lake.tables())
     assert lake.count("frames") == lake.count("scenes") * (params.frames.n_frames + 1)  # + the overview
@@ -58,7 +59,7 @@ def test_every_stage_writes_its_tables_and_files(workspace):
 @pytest.mark.pipeline
 def test_a_round_scores_with_the_previous_solver_and_selects_within_budget(workspace):
     params, ws = workspace
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     qa = lake.read("qa__r1")
     scores = lake.read("scores__r1")
     assert set(scores["solver"]) == {"r0"} and set(scores["round"]) == {1}
@@ -75,7 +76,7 @@ def test_a_round_scores_with_the_previous_solver_and_selects_within_budget(works
 @pytest.mark.pipeline
 def test_eval_questions_come_from_held_out_scenes_only(workspace):
     _, ws = workspace
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     eval_scenes = set(lake.read("qa__eval")["scene_id"])
     train_scenes = set(lake.scan("qa").filter(pl.col("split") == "train").collect()["scene_id"])
     assert eval_scenes and train_scenes and not eval_scenes & train_scenes
@@ -88,15 +89,15 @@ def test_rerunning_a_round_gives_the_same_content_fingerprint(own_workspace):
     run_round(2, 1, params, ws)
     after = json.loads(ws.fingerprint_path(2).read_text())
     assert after["content"] == before["content"]
-    assert len(ws.lake().versions("qa__r2")) > 2  # rewritten, yet the same content
+    assert len(workspace_lake(ws).versions("qa__r2")) > 2  # rewritten, yet the same content
 
 
 @pytest.mark.pipeline
 def test_open_loop_differs_from_closed(own_workspace):
     params, ws = own_workspace
-    closed = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
+    closed = workspace_lake(ws).read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
     run_round(2, 1, replace(params, loop=LoopParams(policy="open")), ws)
-    opened = ws.lake().read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
+    opened = workspace_lake(ws).read("qa__r2").filter(pl.col("selected"))["qa_id"].sort().to_list()
     assert opened != closed
 
 
@@ -118,7 +119,7 @@ def test_missing_previous_round_stops_before_any_write(own_workspace):
     params, ws = own_workspace
     with pytest.raises(StageInputError, match="r7/feedback.json: missing round 7 feedback"):
         run_round(8, 7, params, ws)
-    assert "qa__r8" not in ws.lake().tables()
+    assert "qa__r8" not in workspace_lake(ws).tables()
 
 
 def test_cli_round_rejects_rounds_not_in_params(tmp_path):
@@ -146,7 +147,7 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
     ws = Workspace(tmp_path)
     build_scenes(params, ws)
     summary = build_evalset(params, ws)
-    rows = ws.lake().read("qa__eval")
+    rows = workspace_lake(ws).read("qa__eval")
     assert set(rows["proposer"]) == {"vsibench"} and summary["kept"] == rows.height > 100
     benchmark_scenes = {json.loads(line)["scene_name"] for line in open(annotations)}
     train, held = train_and_eval_scenes(params, ws)
@@ -158,8 +159,8 @@ def test_benchmark_eval_set_holds_its_scenes_out_of_training(tmp_path):
 def test_benchmark_eval_reports_the_debiased_subset_beside_the_full_set(tmp_path):
     from curation.vsibench.annotations import load_pruned_ids
     from curation.vsibench.evalset import debiased_qa_ids
-    from ouroboros.evalset import load_evalset
     from ouroboros.params import solver_frames
+    from ouroboros.stages.evalset import load_evalset
     from ouroboros.steps import eval_scores
     from tests.conftest import shared_file
     from training.batches import SAMPLE_COLUMNS
@@ -193,7 +194,7 @@ def test_export_formats_carry_prompt_answer_and_frames(workspace, tmp_path):
     from ouroboros.export import export
 
     _, ws = workspace
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     rows = lake.read("qa__r1").filter(pl.col("selected"))
     frames = lake.read("frames")
     for fmt, data_file in (("jsonl", "data.jsonl"), ("swift", "data.jsonl"), ("llamafactory", "data.json")):
@@ -234,7 +235,7 @@ def test_blind_eval_needs_two_held_out_scenes(tmp_path):
     assert len(train_and_eval_scenes(params, ws)[1]) == 1  # scene ids fix the split
     with pytest.raises(StageInputError, match="raise scenes.eval_fraction"):
         build_evalset(params, ws)
-    assert "qa__eval" not in ws.lake().tables()
+    assert "qa__eval" not in workspace_lake(ws).tables()
 
 
 @pytest.mark.pipeline
@@ -254,7 +255,7 @@ def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_c
     static = replace(params, loop=LoopParams(policy="static"))
     run_round(1, 0, static, copy)
     run_round(2, 1, static, copy)
-    one, two = (copy.lake().read(f"qa__r{n}") for n in (1, 2))
+    one, two = (workspace_lake(copy).read(f"qa__r{n}") for n in (1, 2))
     assert set(one["qa_id"]) == set(two["qa_id"])  # the same up-front pool each round
     picked = [set(t.filter(pl.col("selected"))["qa_id"]) for t in (one, two)]
     assert picked[0] and picked[1] and not picked[0] & picked[1]

@@ -31,9 +31,9 @@ import json, sys
 from pathlib import Path
 import numpy, torch
 from numpy._core._multiarray_umath import __cpu_features__
-from ouroboros.evalset import build_evalset
+from ouroboros.stages.evalset import build_evalset
 from ouroboros.params import load_params
-from ouroboros.build_scenes import build_scenes
+from ouroboros.stages.build_scenes import build_scenes
 from ouroboros.workspace import Workspace
 try:
     from threadpoolctl import threadpool_info

@@ -3,9 +3,9 @@ serve round N-1's solver, stops the round before any work, with one line saying 
 
 import pytest
 
-import ouroboros.round as round_stage
+import ouroboros.stages.round as round_stage
 from ouroboros.params import Params, SolverParams
-from ouroboros.round import solver_source
+from ouroboros.stages.round import solver_source
 from ouroboros.steps import solver_scorer
 from ouroboros.workspace import Workspace
 from tests.vllm_stub import VLLMStub, save_lora_solver

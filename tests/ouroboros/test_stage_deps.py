@@ -74,4 +74,4 @@ def test_the_trace_follows_lazy_imports_and_module_names_in_strings():
     assert "training/sft.py" in traced  # imported inside a function
     assert "curation/executor/worker.py" in traced  # started as `python -m curation.executor.worker`
     assert "store/lake.py" in traced  # `from store import Lake` resolves through store's lazy exports
-    assert "ouroboros/report.py" not in traced  # another verb's code, imported only inside that verb
+    assert "ouroboros/stages/report.py" not in traced  # another verb's code, imported only inside that verb

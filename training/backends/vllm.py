@@ -39,7 +39,7 @@ from typing import Any
 import polars as pl
 import torch
 
-from store.progress import progress_bar
+from plumbing.progress import progress_bar
 from training.backends.vllm_client import VLLMClient
 from training.batches import FrameStore, Item
 from training.confidence import (

@@ -1,11 +1,11 @@
-"""Stage `warm_start`: the round-0 solver that scores round 1's questions (params `base`).
+"""Stage `warm_start`: the round-0 solver that scores round 1's questions (params `warm_start`).
 
     ouro warm-start     (dvc.yaml stage `warm_start`)
 
 A tiny solver starts from the `vision` stage's pretrained encoder (random elsewhere);
 it is uniformly unsure, so its confidences would carry no signal: it is warm-started
-on a static slice of `base.budget` valid questions
-(uniform over tasks, chosen at random), then scores `base.probe` further questions
+on a static slice of `warm_start.budget` valid questions
+(uniform over tasks, chosen at random), then scores `warm_start.probe` further questions
 out of sample to seed round 1's feedback. A real checkpoint (`solver.spec` a
 directory) is used as it is: it only scores the probe.
 """
@@ -14,9 +14,10 @@ from dataclasses import replace
 
 from curation.feedback import compute_feedback
 from curation.selection import with_selected
-from ouroboros.evalset import load_evalset, train_inputs
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
+from ouroboros.stages.evalset import load_evalset, train_inputs
+from ouroboros.stages.vision import pretrained_solver
 from ouroboros.steps import (
     curated_rows,
     eval_scores,
@@ -24,7 +25,6 @@ from ouroboros.steps import (
     scorable,
     score_rows,
 )
-from ouroboros.vision import pretrained_solver
 from ouroboros.workspace import Workspace
 from training.batches import SAMPLE_COLUMNS
 from training.sft import train
@@ -37,7 +37,7 @@ OVERPROPOSE = 1.6
 
 def warm_start(params: Params, ws: Workspace) -> dict:
     train_scenes, frames = train_inputs(params, ws)
-    b = params.base
+    b = params.warm_start
     rows = curated_rows(params.proposer, params.seed, params, train_scenes, frames,
                         int(OVERPROPOSE * (b.budget + b.probe)), None, round=0, split="train")
     shuffled = random_slice(scorable(rows), b.budget + b.probe, params.seed)

@@ -6,7 +6,7 @@ Writes the lake's `scenes` and `frames` tables (replacing their rows; older vers
 stay readable, the new ones tagged `scenes`) and runs/scenes.json, the content
 fingerprint later stages depend on. Everything here is data (metadata, pixels, poses),
 so the fingerprint is the same on any machine; the frames' model vectors are stage
-`embed` (ouroboros/embed.py).
+`embed` (ouroboros/stages/embed.py).
 """
 
 import polars as pl
@@ -15,10 +15,11 @@ from curation.scenes.frames import render_rows
 from curation.scenes.metadata import Scene, load_vsibench_meta
 from curation.scenes.procedural import generate_scene
 from ouroboros.fingerprints import write_fingerprint
+from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
-from store.progress import track
+from plumbing.progress import track
 
 
 def collect_scenes(params: Params) -> list[Scene]:
@@ -45,7 +46,7 @@ def render_all(scenes: list[Scene], params: Params) -> list[dict]:
 def build_scenes(params: Params, ws: Workspace) -> dict:
     scenes = collect_scenes(params)
     frames = render_all(scenes, params)
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     lake.write("scenes", [s.to_row() for s in scenes], mode="overwrite")
     lake.write("frames", pl.DataFrame(frames), mode="overwrite")
     fingerprint = write_fingerprint(ws.scenes_fingerprint, lake, {"scenes": "scenes", "frames": "frames"})

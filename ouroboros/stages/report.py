@@ -14,8 +14,10 @@ scored it).
 import polars as pl
 
 from curation.tasks import task_group_column
+from ouroboros.jsonio import read_json, write_json
+from ouroboros.lakes import workspace_lake
 from ouroboros.params import Params
-from ouroboros.workspace import Workspace, read_json, write_json
+from ouroboros.workspace import Workspace
 from store.views import confidence_spread
 
 
@@ -60,7 +62,7 @@ def report(params: Params, ws: Workspace) -> dict:
     out = ws.report_dir
     out.mkdir(parents=True, exist_ok=True)
     eval_table(rounds).write_csv(out / "eval.csv")
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     data_map(lake.read("scores")).write_csv(out / "datamap.csv")
     budget_table(lake.scan("qa").select("round", "split", "task", "selected").collect()).write_csv(
         out / "budget.csv")

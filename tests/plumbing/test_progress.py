@@ -5,7 +5,7 @@ from tests.conftest import ROOT
 
 SCRIPT = """
 import time
-from store.progress import progress_bar, track
+from plumbing.progress import progress_bar, track
 
 for _ in track(range(3), "tracking"):
     time.sleep(0.05)

@@ -1,6 +1,6 @@
 """The one progress bar of the project: rich, on stderr, silent when stderr is not a terminal.
 
-It lives in `store`, the bottom layer, because the executor (curation), confidence scoring
+It lives in `plumbing`, the bottom layer, because the executor (curation), confidence scoring
 and the fine-tuning callback (training) and the CLI (ouroboros) all draw it, and `curation`
 and `training` may only meet in a layer below both. A progress callback threaded through
 every call would keep rendering out of the lower layers, but each long loop would then

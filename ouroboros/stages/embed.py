@@ -12,9 +12,11 @@ partition large enough gets an ANN index (store.vectors.build_index).
 import polars as pl
 
 from ouroboros.fingerprints import partition_fingerprints
+from ouroboros.jsonio import write_json
+from ouroboros.lakes import workspace_lake
 from ouroboros.params import Params, solver_frames
-from ouroboros.vision import pretrained_solver
-from ouroboros.workspace import Workspace, write_json
+from ouroboros.stages.vision import pretrained_solver
+from ouroboros.workspace import Workspace
 from store import Lake
 from store.vectors import build_index, partition_name, write_vectors
 from training.encoders import frame_encoder_name, text_encoder
@@ -42,7 +44,7 @@ def embed_questions(lake: Lake, rows: pl.DataFrame) -> str:
 
 
 def embed(params: Params, ws: Workspace, *, all_questions: bool = False) -> dict:
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     encoders = {"frame": embed_frames(lake, params, pretrained_solver(params, ws))}
     sources = lake.partitions("qa") if all_questions else [t for t in ("qa__eval",) if lake.has(t)]
     questions = pl.concat([lake.scan(t).select("qa_id", "question").collect() for t in sources]) if sources else None

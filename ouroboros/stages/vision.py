@@ -18,9 +18,10 @@ from curation.scenes.frames import png_bytes
 from curation.scenes.overview import overview, token_targets
 from curation.scenes.procedural import generate_scene
 from ouroboros.errors import StageInputError
+from ouroboros.jsonio import write_json
 from ouroboros.params import Params, solver_frames
-from ouroboros.workspace import Workspace, write_json
-from store.progress import track
+from ouroboros.workspace import Workspace
+from plumbing.progress import track
 from training.solver import load_solver
 from training.vision_pretrain import pretrain_vision
 

@@ -25,11 +25,13 @@ import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import with_selected
-from ouroboros.evalset import load_evalset, train_inputs
+from ouroboros.jsonio import read_json
+from ouroboros.lakes import workspace_lake
 from ouroboros.launch import process_device
 from ouroboros.loop_policies import LOOP_POLICIES
 from ouroboros.params import Params, solver_frames
 from ouroboros.record import record_round
+from ouroboros.stages.evalset import load_evalset, train_inputs
 from ouroboros.steps import (
     eval_scores,
     filter_after_scoring,
@@ -37,7 +39,7 @@ from ouroboros.steps import (
     score_rows,
     solver_scorer,
 )
-from ouroboros.workspace import Workspace, read_json
+from ouroboros.workspace import Workspace
 from training.batches import SAMPLE_COLUMNS
 from training.distributed import from_main, is_main
 from training.sft import train
@@ -54,7 +56,7 @@ def decide(n: int, params: Params, ws: Workspace, policy, rows: pl.DataFrame, sc
            previous: Feedback) -> tuple[pl.DataFrame, Feedback, pl.DataFrame]:
     """(rows with their after-scoring filters and `selected`, round n's feedback, the training slice)."""
     if policy.filter_after_scoring:
-        history = ws.lake().scan("scores").filter(pl.col("round") < n).collect()
+        history = workspace_lake(ws).scan("scores").filter(pl.col("round") < n).collect()
         rows = filter_after_scoring(rows, pl.concat([history, scores]), params)
     feedback = compute_feedback(rows, scores, round=n, params=params.feedback, bands=params.bands, previous=previous)
     picked = policy.choose(n, rows, scores, feedback, params)

@@ -21,6 +21,7 @@ from curation.vsibench.evalset import evalset_rows
 from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.inputs import load_frames, load_scenes, split_scenes
+from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params, ProposerParams
 from ouroboros.steps import curated_rows, scorable
@@ -39,13 +40,13 @@ def held_out_names(params: Params) -> set[str] | None:
 
 def train_and_eval_scenes(params: Params, ws: Workspace) -> tuple[list[Scene], list[Scene]]:
     """The scenes rounds may train on, and the held-out ones."""
-    return split_scenes(load_scenes(ws.lake()), params.scenes.eval_fraction, held_out_names(params))
+    return split_scenes(load_scenes(workspace_lake(ws)), params.scenes.eval_fraction, held_out_names(params))
 
 
 def train_inputs(params: Params, ws: Workspace) -> tuple[list[Scene], pl.DataFrame]:
     """The scenes a round may train on, and their frames."""
     train, _ = train_and_eval_scenes(params, ws)
-    return train, load_frames(ws.lake(), [s.scene_id for s in train])
+    return train, load_frames(workspace_lake(ws), [s.scene_id for s in train])
 
 
 def procedural_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> pl.DataFrame:
@@ -66,7 +67,7 @@ def benchmark_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> p
 
 
 def build_evalset(params: Params, ws: Workspace) -> dict:
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     _, held = train_and_eval_scenes(params, ws)
     if params.eval.blind and len(held) < 2:
         raise StageInputError(f"eval.blind swaps frames between held-out scenes, but only {len(held)} scene is "
@@ -83,6 +84,6 @@ def build_evalset(params: Params, ws: Workspace) -> dict:
 
 def load_evalset(ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(kept eval rows, their frames)."""
-    lake = ws.lake()
+    lake = workspace_lake(ws)
     rows = scorable(lake.scan(f"qa__{EVAL_PARTITION}")).collect()
     return rows, load_frames(lake, rows["scene_id"].unique().to_list())

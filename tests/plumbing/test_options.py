@@ -1,6 +1,6 @@
 """The lettered-option format: what proposers write is what gold, prompts and audits read back."""
 
-from store.options import LETTERS, lettered, option_for, option_letter, option_text
+from plumbing.options import LETTERS, lettered, option_for, option_letter, option_text
 
 
 def test_lettered_options_read_back_to_their_letters_and_texts():

@@ -1,0 +1,6 @@
+"""Options several verb groups share."""
+
+import typer
+
+LAKE_OPTION = typer.Option(
+    "lake", "--lake", help="The lake: a directory, s3://bucket/prefix (AWS_* env), or a folder of DVC manifests.")
