@@ -120,8 +120,11 @@ def trl_records(records: list[dict], png: dict[str, bytes]) -> dict[str, list[di
 
 
 def write_split(rows: list[dict], features: dict, folder: Path) -> dict:
-    """`rows` as folder/train-<i>-of-<n>.parquet shards carrying their features; the split's sizes."""
+    """`rows` as folder/train-<i>-of-<n>.parquet shards carrying their features; the split's sizes.
+    An earlier export's shards go first: the card's `train-*` glob would read them too."""
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("train-*-of-*.parquet"):
+        stale.unlink()
     schema = pa.schema([(name, _arrow(f)) for name, f in features.items()],
                        metadata={"huggingface": json.dumps({"info": {"features": features}})})
     shards = max(1, math.ceil(len(rows) / ROWS_PER_SHARD))

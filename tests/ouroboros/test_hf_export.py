@@ -57,8 +57,11 @@ def front_matter(folder) -> dict:
 
 def test_hf_folder_loads_back_with_its_rows_frames_and_card(lake_dir, tmp_path):
     out = tmp_path / "hf"
+    (out / "data").mkdir(parents=True)
+    (out / "data" / "train-00001-of-00002.parquet").write_bytes(b"an earlier, larger export's shard")
     result = export(lake_dir, out, "hf", "--license", "cc-by-4.0")
     assert result.exit_code == 0, result.output
+    assert [p.name for p in (out / "data").iterdir()] == ["train-00000-of-00001.parquet"]
     ds = datasets.load_dataset("parquet", data_dir=str(out / "data"), split="train", cache_dir=str(tmp_path / "c"))
     rows = {r["qa_id"]: r for r in ds}
     assert set(rows) == {"q0", "q1"}  # the selected rows only
