@@ -141,6 +141,13 @@ class TrainParams:
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, list | tuple) or not names or any(n not in REPORT_TO for n in names):
             raise TrainParamsError("trainer.report_to", f"one of {REPORT_TO} or a list of them", value)
+        from transformers.integrations import get_available_reporting_integrations
+
+        installed = get_available_reporting_integrations()
+        absent = [n for n in names if n != "none" and n not in installed]
+        if absent:  # else the Trainer would refuse it only once a stage is training
+            raise TrainParamsError("trainer.report_to", f"integrations installed here (pip install {absent[0]}; "
+                                   f"installed: {', '.join(installed) or 'none'})", value)
 
 
 def _names(spec) -> tuple[str, ...]:

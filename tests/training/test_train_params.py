@@ -73,7 +73,21 @@ def test_report_to_is_checked_at_load(value):
         TrainParams(trainer={"report_to": value})
 
 
-def test_report_to_passes_through_but_dvclive_gets_its_own_callback(tiny, tmp_path):
+def test_report_to_an_integration_that_is_not_installed_says_what_to_install(monkeypatch):
+    import transformers.integrations
+
+    monkeypatch.setattr(transformers.integrations, "get_available_reporting_integrations", lambda: ["dvclive"])
+    with pytest.raises(TrainParamsError, match=r"trainer\.report_to: expected integrations installed here "
+                       r"\(pip install mlflow; installed: dvclive\), got \['dvclive', 'mlflow'\]"):
+        TrainParams(trainer={"report_to": ["dvclive", "mlflow"]})
+
+
+def test_report_to_passes_through_but_dvclive_gets_its_own_callback(tiny, tmp_path, monkeypatch):
+    import transformers.integrations
+
+    # as if tensorboard were installed: the pass-through is under test, not the package
+    monkeypatch.setattr(transformers.integrations, "get_available_reporting_integrations",
+                        lambda: ["dvclive", "tensorboard"])
     assert TrainParams().report_to() == ["dvclive"]
     both = TrainParams(trainer={"report_to": ["dvclive", "tensorboard"]})
     args = _arguments(tiny, both, tmp_path, log_dir=tmp_path / "log")
