@@ -1,7 +1,8 @@
 """A client for any OpenAI-compatible chat server (vLLM, SGLang, Ollama), as the proposer needs it.
 
-POST {base_url}/v1/chat/completions with retries and exponential backoff on 408/429/5xx,
-network errors and timeouts. A bad reply never raises: it is counted in `ChatStats` and
+POST {base_url}/v1/chat/completions through plumbing.transport (retries and exponential
+backoff on 408/429/5xx, network errors and timeouts); what is here is the failure policy.
+A bad reply never raises: it is counted in `ChatStats` and
 comes back as None, so a flaky server costs questions, not the round. Only a server that
 answers nothing raises `ServerUnreachableError`: one cheap probe before a batch (so a dead
 URL fails in milliseconds, not after every request's retries), and again when no request
@@ -12,9 +13,6 @@ import base64
 import json
 import re
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,9 +20,9 @@ from typing import Any
 
 from curation.errors import ServerUnreachableError
 from curation.params import require_in_range, require_int
+from plumbing.errors import NoReply
+from plumbing.transport import PROBE_TIMEOUT_S, JsonTransport
 
-RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-PROBE_TIMEOUT_S = 5.0  # GET /v1/models; a live server answers at once, even while it generates
 FENCE = re.compile(r"```([A-Za-z0-9_-]*)[ \t]*\n(.*?)```", re.DOTALL)
 
 
@@ -43,9 +41,9 @@ class ChatStats:
     reasons: dict[str, int] = field(default_factory=dict)  # malformed/failed reason -> count
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def count(self, what: str, reason: str | None = None) -> None:
+    def count(self, what: str, reason: str | None = None, *, by: int = 1) -> None:
         with self.lock:
-            setattr(self, what, getattr(self, what) + 1)
+            setattr(self, what, getattr(self, what) + by)
             if reason:
                 self.reasons[reason] = self.reasons.get(reason, 0) + 1
 
@@ -92,23 +90,19 @@ class ChatClient:
         require_int("proposer", "retries", retries, 0)
         require_in_range("proposer", "timeout_s", timeout_s, 0.001, 3600.0)
         require_in_range("proposer", "backoff_s", backoff_s, 0.0, 60.0)
-        # Accept both spellings of the base URL: vLLM prints ".../v1", the OpenAI client wants it too.
-        self.base_url = base_url.rstrip("/").removesuffix("/v1")
-        self.model, self.api_key, self.concurrency = model, api_key, concurrency
-        self.timeout_s, self.retries, self.backoff_s = timeout_s, retries, backoff_s
+        self.transport = JsonTransport(base_url, api_key=api_key, timeout_s=timeout_s, retries=retries,
+                                       backoff_s=backoff_s)
+        self.base_url, self.model, self.concurrency = self.transport.base_url, model, concurrency
         self.temperature, self.max_tokens = temperature, max_tokens
         self.stats = ChatStats()
 
     def probe(self) -> None:
-        """Raise ServerUnreachableError unless the server gives any HTTP answer to GET /v1/models."""
-        request = urllib.request.Request(self.base_url + "/v1/models", headers=self._headers())
+        """Raise ServerUnreachableError unless the server gives any HTTP answer to GET /v1/models
+        (an endpoint it lacks is no reason to stop)."""
         try:
-            with urllib.request.urlopen(request, timeout=min(self.timeout_s, PROBE_TIMEOUT_S)):
-                return
-        except urllib.error.HTTPError:
-            return  # it answered; an endpoint it lacks is no reason to stop
-        except OSError as exc:
-            raise self._unreachable(exc) from None
+            self.transport.get("/v1/models", timeout_s=min(self.transport.timeout_s, PROBE_TIMEOUT_S))
+        except NoReply as exc:
+            raise self._unreachable(exc.cause) from None
 
     def complete_many(
         self, conversations: Sequence[tuple[list[dict[str, Any]], int]], *, temperature: float | None = None
@@ -132,48 +126,29 @@ class ChatClient:
     def complete(self, messages: list[dict[str, Any]], seed: int, *, temperature: float | None = None) -> str | None:
         body = {"model": self.model, "messages": messages, "max_tokens": self.max_tokens, "seed": seed,
                 "temperature": self.temperature if temperature is None else temperature}
-        reason = "unknown"
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.stats.count("retries")
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
-            try:
-                status, raw = self._post(body)
-            except OSError as exc:  # timeout, URLError, connection refused/reset
-                cause = getattr(exc, "reason", exc)  # URLError wraps the socket's error
-                reason = "timeout" if isinstance(cause, TimeoutError) else f"network: {type(cause).__name__}"
-                continue
-            if status in RETRY_STATUS:
-                reason = f"http {status}"
-                continue
-            self.stats.count("answered")
-            if status != 200:
-                self.stats.count("failed", f"http {status}")
-                return None
-            try:
-                return str(json.loads(raw)["choices"][0]["message"]["content"])
-            except (ValueError, KeyError, IndexError, TypeError):
-                self.stats.count("malformed", "not a chat completion")
-                return None
-        self.stats.count("failed", reason)
-        return None
-
-    def _headers(self) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        return headers
-
-    def _post(self, body: dict[str, Any]) -> tuple[int, bytes]:
-        """One POST: (HTTP status, body bytes); raises OSError on network failure or timeout."""
-        data = json.dumps(body).encode()
-        request = urllib.request.Request(self.base_url + "/v1/chat/completions", data=data, headers=self._headers(),
-                                         method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
+            reply = self.transport.post("/v1/chat/completions", body)
+        except NoReply as exc:
+            self.stats.count("retries", by=exc.attempts - 1)
+            self.stats.count("failed", self._reason(exc.last))
+            return None
+        self.stats.count("retries", by=reply.attempts - 1)
+        self.stats.count("answered")
+        if reply.status != 200:
+            self.stats.count("failed", f"http {reply.status}")
+            return None
+        try:
+            return str(json.loads(reply.body)["choices"][0]["message"]["content"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            self.stats.count("malformed", "not a chat completion")
+            return None
+
+    @staticmethod
+    def _reason(last: object) -> str:
+        """The stats' word for why a request got no final reply."""
+        if isinstance(last, int):
+            return f"http {last}"
+        return "timeout" if isinstance(last, TimeoutError) else f"network: {type(last).__name__}"
 
     def _unreachable(self, why: object) -> ServerUnreachableError:
         return ServerUnreachableError(f"proposer server {self.base_url} ({self.model}) is unreachable: {why}; "

@@ -45,7 +45,6 @@ class SelectionParams:
     budget: int = 200  # training examples per round
     frontier: float = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
     unscored_distance: float = 0.25  # rank of unscored rows, between frontier rows and extremes
-    diversity: float = 0.0  # MMR weight of redundancy within a task (0 = off; select() then needs vectors)
 
     def __post_init__(self) -> None:
         require_int("selection", "budget", self.budget, 0)

@@ -7,6 +7,7 @@ UnknownNameError listing the names that exist, so a typo in params.yaml says wha
 """
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TypeVar
 
 from curation.errors import UnknownNameError
@@ -15,7 +16,7 @@ T = TypeVar("T")
 
 
 class Registry(Mapping[str, T]):
-    """name -> implementation; read-only but for `register`, iterated in sorted name order."""
+    """name -> implementation; read-only but for `register` (and `registered`), iterated in sorted name order."""
 
     def __init__(self, kind: str):
         self.kind = kind  # what an entry is, for messages: "filter", "proposer", ...
@@ -32,6 +33,16 @@ class Registry(Mapping[str, T]):
             return entry
 
         return add
+
+    @contextmanager
+    def registered(self, name: str, entry: T) -> Iterator[T]:
+        """`entry` under `name` for the `with` block only: a test's toy joins the registry the way
+        a real implementation does, and leaves it after, so no other test sees it."""
+        self.register(name)(entry)
+        try:
+            yield entry
+        finally:
+            del self._entries[name]
 
     def __getitem__(self, name: str) -> T:
         if name not in self._entries:

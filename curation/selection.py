@@ -11,8 +11,6 @@
    |q - frontier| for the chance-corrected confidence q (curation.bands); unscored rows
    rank as if |.| = unscored_distance; ties break by a seeded random key, so the slice
    is deterministic for a seed.
-4. Optionally (diversity > 0, with a vector per row) that order becomes a maximal-
-   marginal-relevance order (curation.diversity), so look-alike rows are taken last.
 """
 
 from collections.abc import Mapping
@@ -21,7 +19,6 @@ import numpy as np
 import polars as pl
 
 from curation.bands import BandParams, band, corrected
-from curation.diversity import mmr_order
 from curation.feedback import apportion
 from curation.params import SelectionParams
 from curation.tasks import task_group_column
@@ -70,28 +67,14 @@ def _take_letters_in_turn(group: pl.DataFrame, quota: int) -> list[int]:
     return taken
 
 
-def _by_mmr(group: pl.DataFrame, vectors: Mapping[str, np.ndarray] | None, diversity: float) -> pl.DataFrame:
-    """A task's rows with `_rank` replaced by their MMR position (relevance: nearness to the frontier)."""
-    ordered = group.sort("_rank", "_tie")  # MMR breaks ties by position, so by the seeded key
-    missing = [q for q in ordered["qa_id"] if vectors is None or q not in vectors]
-    if missing:
-        raise ValueError(f"selection.diversity = {diversity} needs a vector per row; none for qa_id {missing[0]!r}")
-    order = mmr_order((-ordered["_rank"]).to_list(), np.stack([vectors[q] for q in ordered["qa_id"]]),
-                      trade_off=1.0 - diversity)
-    position = np.empty(len(order))
-    position[order] = np.arange(len(order))
-    return ordered.with_columns(pl.Series("_rank", position, dtype=pl.Float64))
-
-
 def select(
     rows: pl.DataFrame, params: SelectionParams = SelectionParams(), *, seed: int = 0,
     scores: pl.DataFrame | None = None, bands: BandParams = BandParams(),
-    task_weights: Mapping[str, float] | None = None, vectors: Mapping[str, np.ndarray] | None = None,
+    task_weights: Mapping[str, float] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the slice, a table of reason -> n). Rows are QA rows; `scores` (SCORES rows) or a
     `confidence` column on `rows` gives each row's gold confidence; `task_weights` (task
-    group -> weight, curation.feedback) share the budget between groups. `vectors` (qa_id
-    -> vector, e.g. curation.diversity.row_vectors) is read only when params.diversity > 0."""
+    group -> weight, curation.feedback) share the budget between groups."""
     work = rows.with_row_index("_pos")
     if scores is not None:
         work = work.drop("confidence", strict=False).join(
@@ -111,8 +94,6 @@ def select(
     quotas = _quotas(available, params.budget, task_weights)
     chosen: list[int] = []
     for (task,), group in eligible.sort("_group").group_by("_group", maintain_order=True):
-        if params.diversity > 0:
-            group = _by_mmr(group, vectors, params.diversity)
         chosen += _take_letters_in_turn(group, quotas[task])
     chosen_set = set(chosen)
     reasons = work["_reason"].to_list()

@@ -1,6 +1,6 @@
 """Writing what a round produced: lake partitions, feedback, metrics, plots, fingerprint.
 
-Every round (the base round 0 too) ends here, so all rounds leave the same files:
+Every round (the warm start, round 0, too) ends here, so all rounds leave the same files:
 lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
 metrics.json, confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
 (written last but for the rounds row: a round without it did not finish). Then the

@@ -63,8 +63,10 @@ def with_context(lake: Lake, kind: str, found: pl.DataFrame) -> pl.DataFrame:
 def nearest(lake: Lake, *, frame_id: str | None = None, question: str | None = None, qa: str | None = None,
             k: int = 10, encoder: str | None = None) -> Neighbours:
     """The `k` items nearest one frame, one new question text or one stored question (which is left out)."""
+    from store.vectors import search
+
     if k < 1:
         raise CliInputError(f"-k must be at least 1, got {k}")
     kind, name, vector, own = query_vector(lake, frame_id, question, qa, encoder)
-    found = lake.similar(vector, kind=kind, encoder=name, k=k + (own is not None))
+    found = search(lake, vector, kind=kind, encoder=name, k=k + (own is not None))
     return Neighbours(kind, name, with_context(lake, kind, found.filter(pl.col("item_id") != (own or "")).head(k)))

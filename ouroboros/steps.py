@@ -1,4 +1,4 @@
-"""The steps a stage composes, each a function over tables (DESIGN.md "data flow").
+"""The steps a stage composes, each a function over tables.
 
 propose -> execute + filter (before scoring) -> score -> filter (after scoring) ->
 select -> train -> evaluate -> feedback. The warm-start stage, the rounds and the ablation

@@ -1,8 +1,12 @@
-"""The lake: pyarrow schemas, LanceDB tables, polars views and row-level diffs.
+"""The lake, where curation and training meet: pyarrow schemas, LanceDB tables, polars views, diffs.
 
-The row-level diff is `store.diff.diff` (a submodule and a function of one name, so it
-is not re-exported here). Exports resolve lazily: importing `store.errors` (which every package's errors build
-on) must not pull in lancedb, seconds of start-up for a CLI `--help` or a sandbox worker.
+Owns the table schemas (`schema`, checked on write by `conform`), the `Lake` of LanceDB
+tables and partitions (`lake`; with `vectors`, the only modules that talk to LanceDB),
+content ids and fingerprints (`ids`, `fingerprint`), read-side views (`views`), object-store
+lakes (`remote`) and the row-level diff (`store.diff.diff`, a submodule and a function of one
+name, so it is not re-exported here). It imports no other first-party package. Exports
+resolve lazily: importing `store.errors` (which every package's errors build on) must not
+pull in lancedb, seconds of start-up for a CLI `--help` or a sandbox worker.
 """
 
 import importlib

@@ -32,5 +32,6 @@ def frame_id(scene_id: str, source: str, index: int, image: bytes) -> str:
 def qa_id(
     scene_id: str, task: str, question: str, options: Sequence[str] | None, program: str
 ) -> str:
-    """Id of a question: (scene_id, task, question, options, program), as DESIGN.md fixes it."""
+    """Id of a question: (scene_id, task, question, options, program), never its round, so a question
+    keeps its id in every round and version and diffs are anti-joins on ids."""
     return content_hash("qa", scene_id, task, question, list(options) if options else None, program)

@@ -1,6 +1,7 @@
 """`Lake`: one LanceDB database (a directory or an object-store URI) holding the tables of store.schema.
 
-Only this module talks to LanceDB. Readers get polars LazyFrames; writers hand over a
+This module and `store.vectors` (search and indices, on top of `Lake.handle`) are the only
+ones that talk to LanceDB. Readers get polars LazyFrames; writers hand over a
 pyarrow Table, polars DataFrame or list of dicts, which is checked against the schema
 before anything touches disk. Every write is a single LanceDB commit (one new table
 version), so a crash leaves the previous version readable.
@@ -33,7 +34,6 @@ from store.conform import TableLike, conform  # noqa: E402
 from store.errors import LakeAccessError, TableNotFoundError  # noqa: E402
 from store.remote import PROBE_OPTIONS, is_remote, why_unreachable  # noqa: E402
 from store.schema import KEYS, LOGICAL_TABLES  # noqa: E402
-from store.vectors import search as vector_search  # noqa: E402
 
 PARTITION_SEP = "__"
 WriteMode = Literal["append", "overwrite", "upsert", "insert_new"]
@@ -262,10 +262,6 @@ class Lake:
         stored = self._scan_physical(name, None).select(keys).collect()
         fresh = pl.from_arrow(rows).join(stored, on=keys, how="anti")
         return conform(name, fresh, schema)
-
-    def similar(self, query, *, kind: str, encoder: str, k: int = 10, exact: bool = False) -> pl.DataFrame:
-        """The k items of `kind` nearest to vector `query` under `encoder`: item_id, cosine distance."""
-        return vector_search(self, query, kind=kind, encoder=encoder, k=k, exact=exact)
 
     def drop(self, table: str, partition: str | None = None) -> None:
         """Remove a physical table (used when a stage rewrites its own partition)."""

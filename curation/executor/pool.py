@@ -1,4 +1,4 @@
-"""Run untrusted QA programs in warm sandbox worker processes: `Executor.map` and `execute`.
+"""Run untrusted QA programs in warm sandbox worker processes: `Executor.map` and `run_program`.
 
 The caller's process never executes program code. Jobs are grouped by scene (so a
 worker's caches stay hot), sent in batches, and answered one result per program, which
@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from curation.executor import protocol
 from curation.executor.errors import ExecutorError, JobFormatError
+from curation.executor.protocol import EXIT_RECYCLE, HEADER, FrameBuffer, encode
 from curation.executor.values import plain
 
 STATUSES = ("ok", "error", "timeout", "rejected", "memory", "crashed")
@@ -91,7 +91,7 @@ class _Worker:
         )
         self.out_fd = self.proc.stdout.fileno()
         os.set_blocking(self.out_fd, False)
-        self.frames = protocol.FrameBuffer()
+        self.frames = FrameBuffer()
         self.ready = False
         self.dead = False
         self.recycled = False  # exited on purpose after reporting a violation
@@ -101,7 +101,7 @@ class _Worker:
         self.job_wall_s = 0.0
 
     def send(self, message: Any) -> None:
-        self.proc.stdin.write(protocol.encode(message))
+        self.proc.stdin.write(encode(message))
 
     def flush(self) -> None:
         self.proc.stdin.flush()
@@ -135,7 +135,7 @@ def _death_status(returncode: int) -> tuple[str, str]:
 class Executor:
     """A pool of warm sandbox workers. Use as a context manager; `map` runs batches of programs.
 
-    Not thread-safe: one `map` at a time per Executor (`execute` serialises its shared one).
+    Not thread-safe: one `map` at a time per Executor (`run_program` serialises its shared one).
 
     workers: processes (default: the CPU count, at most 4); timeout_s: CPU seconds per
     program; memory_mb: address space each worker may add on top of its imports.
@@ -294,7 +294,7 @@ class Executor:
             for key in sorted(needed):
                 # The blob text is already JSON: splice it in rather than parse and re-encode it.
                 payload = f'{{"op":"put","key":"{key}","value":{blobs[key]}}}'.encode()
-                worker.proc.stdin.write(protocol.HEADER.pack(len(payload)) + payload)
+                worker.proc.stdin.write(HEADER.pack(len(payload)) + payload)
                 worker.known.add(key)
             worker.send({"op": "run", "jobs": [[j.index, j.code, j.scene_key, j.frame_key, limit] for j in batch]})
             worker.flush()
@@ -362,7 +362,7 @@ class Executor:
                 raise ExecutorError(f"the sandbox worker fails to start (exit {returncode}): {message.strip()}")
             return 0
         worker.kill()
-        if worker.recycled and returncode == protocol.EXIT_RECYCLE:  # it left on purpose after reporting
+        if worker.recycled and returncode == EXIT_RECYCLE:  # it left on purpose after reporting
             _requeue(worker, queue)
             return 0
         return self._settle(worker, results, queue, report, *_death_status(returncode))

@@ -20,7 +20,7 @@ def test_every_policy_trains_the_same_budget_from_one_base_and_is_evaluated_per_
     for policy in POLICIES:
         rounds = runs[policy]["0"]
         assert [r["round"] for r in rounds] == [0, 1]
-        assert rounds[0] == runs["closed"]["0"][0]  # one shared base
+        assert rounds[0] == runs["closed"]["0"][0]  # one shared warm start
         assert {"overall"} <= set(rounds[1]["eval"]) and "overall" in rounds[1]["eval_blind"]
         trained = json.loads((tmp_path / "ablate" / "seed0" / policy / "runs" / "r1" / "metrics.json").read_text())
         assert trained["train"]["n_samples"] == rounds[1]["examples"] <= params.selection.budget

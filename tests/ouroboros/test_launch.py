@@ -59,9 +59,9 @@ def _versions(ws: Workspace) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def base_workspace(tmp_path_factory):
+def warm_workspace(tmp_path_factory):
     """scenes -> eval set -> vision -> warm start: what round 1 starts from."""
-    params, ws = warm_started(tmp_path_factory.mktemp("base"))
+    params, ws = warm_started(tmp_path_factory.mktemp("warm"))
     return params, ws
 
 
@@ -72,9 +72,9 @@ def _copy(ws: Workspace, to) -> Workspace:
 
 @pytest.mark.slow
 @pytest.mark.pipeline
-def test_two_processes_write_one_round_with_the_rows_and_scores_of_one_process(base_workspace, tmp_path):
-    params, base = base_workspace
-    one, two = _copy(base, tmp_path / "one"), _copy(base, tmp_path / "two")
+def test_two_processes_write_one_round_with_the_rows_and_scores_of_one_process(warm_workspace, tmp_path):
+    params, warm = warm_workspace
+    one, two = _copy(warm, tmp_path / "one"), _copy(warm, tmp_path / "two")
     run_round(1, 0, params, one)
     proc = _ouro_round(two.root)
     out, err = proc.communicate(timeout=900)
@@ -90,8 +90,8 @@ def test_two_processes_write_one_round_with_the_rows_and_scores_of_one_process(b
 
 @pytest.mark.slow
 @pytest.mark.pipeline
-def test_a_process_killed_mid_round_leaves_every_table_at_its_last_committed_version(base_workspace, tmp_path):
-    ws = _copy(base_workspace[1], tmp_path / "ws")
+def test_a_process_killed_mid_round_leaves_every_table_at_its_last_committed_version(warm_workspace, tmp_path):
+    ws = _copy(warm_workspace[1], tmp_path / "ws")
     before = _versions(ws)
     hook = tmp_path / "hook"
     hook.mkdir()

@@ -51,7 +51,7 @@ def band(p: float) -> str:
 def test_two_llm_rounds_through_dvc_then_an_unreachable_server(tmp_path, replay_server):
     proj = project_copy(tmp_path)
     write_params(proj, **llm_params(replay_server.url))
-    # the base stage's first proposals; a timeout well above what a starved test machine takes to reply
+    # the warm-start stage's first proposals; a timeout well above what a starved test machine takes to reply
     replay_server.faults, replay_server.stall_s = ["malformed", "garbage", "500", "timeout"], 6.0
     first = dvc(proj, "repro", "round@0")
     # the injected faults are counted: the 500 and the timeout fail, the two bad bodies are

@@ -1,10 +1,10 @@
 """ouroboros.steps.propose builds the proposer that params `proposer.kind` names from the
-registry: a proposer added in its own module with one decorator works in the pipeline."""
+registry: a new proposer, registered as a module's decorator would (for its test only), works in the pipeline."""
 
 import pytest
 
 from curation.errors import UnknownNameError
-from curation.proposer import PROPOSERS, ProposalRequest, Proposer, TemplateProposer, register
+from curation.proposer import PROPOSERS, ProposalRequest, Proposer, TemplateProposer
 from curation.proposer.rows import proposal_frame, proposal_row
 from curation.tasks import Candidate
 from ouroboros.params import ProposerParams
@@ -14,7 +14,6 @@ from tests.curation.builders import make_box, make_scene
 SCENES = [make_scene(f"room{k}", [make_box("chair", (k, 0.0, 0.45), (0.5, 0.5, 0.9))]) for k in range(3)]
 
 
-@register("test_counting")
 class OneCountPerScene(Proposer):
     """A toy: one counting question per scene, while the budget lasts."""
 
@@ -33,8 +32,14 @@ class OneCountPerScene(Proposer):
                                             split=request.split) for s in request.scenes[: request.budget]])
 
 
-def test_a_registered_proposer_is_built_from_params_and_runs_in_the_pipeline():
-    rows = propose(ProposerParams(kind="test_counting"), 0, SCENES, 2, None, infos={}, round=3, split="eval")
+@pytest.fixture
+def one_count_per_scene():
+    with PROPOSERS.registered("test_counting", OneCountPerScene):
+        yield "test_counting"
+
+
+def test_a_registered_proposer_is_built_from_params_and_runs_in_the_pipeline(one_count_per_scene):
+    rows = propose(ProposerParams(kind=one_count_per_scene), 0, SCENES, 2, None, infos={}, round=3, split="eval")
     assert rows["scene_id"].to_list() == [s.scene_id for s in SCENES[:2]]
     assert set(rows["proposer"]) == {"test_counting"} and set(rows["round"]) == {3} and set(rows["split"]) == {"eval"}
 

@@ -32,11 +32,10 @@ def test_flat_search_returns_the_cosine_nearest_items_with_their_distances(lake)
     ids = [f"f{i:03d}" for i in range(300)]
     write_vectors(lake, "frame", "enc@1", ids, vectors)
     query = vectors[17] + 0.05
-    found = lake.similar(query, kind="frame", encoder="enc@1", k=5)
+    found = search(lake, query, kind="frame", encoder="enc@1", k=5)
     order, distance = cosine_ranks(vectors.astype(np.float64), query.astype(np.float64))
     assert found["item_id"].to_list() == [ids[i] for i in order[:5]]
     assert np.allclose(found["distance"].to_numpy(), distance[:5], atol=1e-5)
-    assert found.equals(search(lake, query, kind="frame", encoder="enc@1", k=5))  # Lake.similar is the store function
 
 
 def test_index_is_built_only_from_min_rows_and_agrees_with_the_flat_scan(lake):
@@ -74,11 +73,11 @@ def test_a_new_encoder_adds_a_partition_and_rewriting_one_upserts(lake):
         (lambda lk: write_vectors(lk, "frame", "enc@1", ["x", "y"], np.ones((1, 4))), VectorError, "2 item ids"),
         (lambda lk: write_vectors(lk, "scene", "enc@1", ["x"], np.ones((1, 4))), VectorError, "kind must be"),
         (lambda lk: vector_of(lk, "frame", "enc@1", "nope"), TableNotFoundError, "no frame 'nope' in embeddings__"),
-        (lambda lk: lk.similar(np.ones(3), kind="frame", encoder="enc@1"), VectorError, "3 dims.*4-dim"),
-        (lambda lk: lk.similar([np.nan] * 4, kind="frame", encoder="enc@1"), VectorError, "not finite"),
-        (lambda lk: lk.similar(np.ones(4), kind="frame", encoder="enc@2"), TableNotFoundError, r"it has \['enc@1'\]"),
-        (lambda lk: lk.similar(np.ones(4), kind="question", encoder="m"), TableNotFoundError, "it has none"),
-        (lambda lk: lk.similar(np.ones(4), kind="frame", encoder="enc@1", k=0), VectorError, "k must be"),
+        (lambda lk: search(lk, np.ones(3), kind="frame", encoder="enc@1"), VectorError, "3 dims.*4-dim"),
+        (lambda lk: search(lk, [np.nan] * 4, kind="frame", encoder="enc@1"), VectorError, "not finite"),
+        (lambda lk: search(lk, np.ones(4), kind="frame", encoder="enc@2"), TableNotFoundError, r"it has \['enc@1'\]"),
+        (lambda lk: search(lk, np.ones(4), kind="question", encoder="m"), TableNotFoundError, "it has none"),
+        (lambda lk: search(lk, np.ones(4), kind="frame", encoder="enc@1", k=0), VectorError, "k must be"),
     ],
 )
 def test_bad_input_names_what_and_where(lake, call, error, message):
