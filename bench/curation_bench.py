@@ -2,8 +2,8 @@
 
 1,000 scenes (the real ScanNet validation scenes cycled under new names, so every copy
 is its own scene_id) with QUESTIONS_PER_SCENE template questions each. The filter
-recipe is the default one with perturbation K=4 (4 extra sandbox runs per row with a
-gold answer). Prints rows/s of both pipelines, measured in this run, and their ratio.
+recipe is the one params.yaml runs (before and after scoring; perturbation K=4 is 4 extra
+sandbox runs per row with a gold answer). Prints rows/s of both pipelines, measured in this run, and their ratio.
 
     PYTHONPATH=. python bench/curation_bench.py [--scenes N] [--workers W]
 """
@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from curation.executor import Executor  # noqa: E402
-from curation.filters import DEFAULT_RECIPE, FilterContext, apply_recipe  # noqa: E402
+from curation.filters import FilterContext, apply_recipe  # noqa: E402
 from curation.gold import execute_proposals  # noqa: E402
 from curation.proposer import TemplateProposer  # noqa: E402
 from curation.scenes.metadata import load_vsibench_meta  # noqa: E402
+from ouroboros.params import load_params  # noqa: E402
 
 META = ROOT.parent / "shared" / "data" / "vsibench_meta" / "scannet_meta_info_val.json"
 QUESTIONS_PER_SCENE = 2
@@ -38,6 +39,8 @@ def main() -> None:
     scenes = [dataclasses.replace(real[i % len(real)], name=f"{real[i % len(real)].name}#{i}")
               for i in range(args.scenes)]
     budget = QUESTIONS_PER_SCENE * args.scenes
+    filters = load_params(ROOT / "params.yaml").filters
+    recipe = [*filters.before_scoring, *filters.after_scoring]
     by_id = {s.scene_id: s for s in scenes}
     with Executor(workers=args.workers) as executor:
         warmup = TemplateProposer(seed=99).propose(scenes[:20], 20)
@@ -49,13 +52,13 @@ def main() -> None:
         executed = execute_proposals(proposals, by_id, executor)
         t2 = time.perf_counter()
         ctx = FilterContext(scenes=by_id, executor=executor, seed=0)
-        filtered = apply_recipe(executed, DEFAULT_RECIPE, ctx)
+        filtered = apply_recipe(executed, recipe, ctx)
         t3 = time.perf_counter()
 
     n = proposals.height
     base, full = n / (t2 - t0), n / (t3 - t0)
     kept = filtered.filter(filtered["drop_reason"].is_null()).height
-    print(f"scenes {args.scenes}, rows {n}, workers {args.workers}, recipe {[next(iter(s)) for s in DEFAULT_RECIPE]}")
+    print(f"scenes {args.scenes}, rows {n}, workers {args.workers}, recipe {[next(iter(s)) for s in recipe]}")
     print(f"propose {t1 - t0:6.1f} s   execute {t2 - t1:6.1f} s   filter {t3 - t2:6.1f} s   kept {kept}/{n}")
     print(f"propose+execute          {base:8.1f} rows/s   (baseline)")
     print(f"propose+execute+filter   {full:8.1f} rows/s")

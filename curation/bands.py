@@ -20,27 +20,28 @@ This module is the one place the thresholds are applied: the trivial filter, the
 selection, the feedback and the per-round band counts all call it.
 """
 
-from dataclasses import dataclass
+from typing import Annotated
 
 import polars as pl
+from pydantic import Field, model_validator
+from pydantic.dataclasses import dataclass
 
-from curation.errors import ParamError
-from curation.params import require_in_range
+from plumbing.params import STRICT
 
 BANDS = ("easy", "frontier", "hard")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class BandParams:
-    easy: float = 0.9  # q above this is easy (trivial): dropped from training
-    hard: float = 0.1  # q below this is hard
+    easy: Annotated[float, Field(ge=0, le=1)] = 0.9  # q above this is easy (trivial): dropped from training
+    hard: Annotated[float, Field(ge=0, le=1)] = 0.1  # q below this is hard
     chance_correction: bool = True  # bands on q = (p - chance) / (1 - chance); False: on p
 
-    def __post_init__(self) -> None:
-        require_in_range("bands", "easy", self.easy, 0.0, 1.0)
-        require_in_range("bands", "hard", self.hard, 0.0, 1.0)
+    @model_validator(mode="after")
+    def _hard_below_easy(self):
         if self.hard >= self.easy:
-            raise ParamError("bands", "hard", f"must be below bands.easy ({self.easy}), got {self.hard}")
+            raise ValueError(f"hard: must be below bands.easy ({self.easy}), got {self.hard}")
+        return self
 
 
 def chance(answer_type: pl.Expr, options: pl.Expr) -> pl.Expr:

@@ -1,13 +1,17 @@
-"""The curation layer's settings (params.yaml `selection`, `feedback`) and the validation
-they share. Kept apart from the code that uses them, so that reading params.yaml imports
-nothing heavier than this module."""
+"""The curation layer's settings (params.yaml `selection`, `feedback`, frozen pydantic
+dataclasses: plumbing.params) and the argument checks its functions share. Kept apart from
+the code that uses them, so that reading params.yaml imports nothing heavier than this module."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, NonNegativeInt
+from pydantic.dataclasses import dataclass
 
 from curation.errors import ParamError
-from curation.feedback_policies import FEEDBACK_POLICIES
+from plumbing.params import STRICT
+
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 def require_in_range(section: str, field: str, value: Any, lo: float, hi: float) -> None:
@@ -26,27 +30,18 @@ def require_choice(section: str, field: str, value: Any, choices: Collection[str
         raise ParamError(section, field, f"expected one of {sorted(choices)}, got {value!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class FeedbackParams:
-    policy: str = "frontier"  # a name in curation.feedback_policies.FEEDBACK_POLICIES
-    smoothing: float = 0.5  # weight of this round in the moving average; 1 = forget the past
-    floor: float = 0.05  # no task or bin is ever starved: its weight never drops below this
-    n_examples: int = 5  # example questions per task and kind for the LLM proposer
-
-    def __post_init__(self) -> None:
-        require_choice("feedback", "policy", self.policy, FEEDBACK_POLICIES)
-        require_in_range("feedback", "smoothing", self.smoothing, 0.0, 1.0)
-        require_in_range("feedback", "floor", self.floor, 0.0, 1.0)
-        require_int("feedback", "n_examples", self.n_examples, 0)
+    # A name in curation.feedback_policies.FEEDBACK_POLICIES, checked at load by ouroboros.registered
+    # (importing the policies here would make every stage that reads params depend on them).
+    policy: str = "frontier"
+    smoothing: Share = 0.5  # weight of this round in the moving average; 1 = forget the past
+    floor: Share = 0.05  # no task or bin is ever starved: its weight never drops below this
+    n_examples: NonNegativeInt = 5  # example questions per task and kind for the LLM proposer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class SelectionParams:
-    budget: int = 200  # training examples per round
-    frontier: float = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
-    unscored_distance: float = 0.25  # rank of unscored rows, between frontier rows and extremes
-
-    def __post_init__(self) -> None:
-        require_int("selection", "budget", self.budget, 0)
-        require_in_range("selection", "frontier", self.frontier, 0.0, 1.0)
-        require_in_range("selection", "unscored_distance", self.unscored_distance, 0.0, 1.0)
+    budget: NonNegativeInt = 200  # training examples per round
+    frontier: Share = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
+    unscored_distance: Share = 0.25  # rank of unscored rows, between frontier rows and extremes

@@ -23,6 +23,7 @@ from ouroboros.commands import (  # noqa: E402
     status,
     vsibench,
 )
+from ouroboros.commands import app as app_command  # noqa: E402  (`app` names the Typer app below)
 
 app = typer.Typer(
     help="Ouroboros-Spatial: self-evolving spatial QA data in a versioned LanceDB lake.",
@@ -46,6 +47,7 @@ app.command("report")(pipeline.report)
 app.command("demo")(demo.demo)
 app.command("export")(export.export_)
 app.command("ablate")(ablate.ablate_)
+app.command("app")(app_command.app_)
 
 if __name__ == "__main__":  # `accelerate launch -m ouroboros.cli round N --prev M`, `torchrun -m ...`
     app()

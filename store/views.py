@@ -29,12 +29,15 @@ def difficulty_slice(
     reason: str | None = None,
     split: str | None = None,
     selected: bool | None = None,
+    scene: str | None = None,
+    contains: str | None = None,
 ) -> pl.LazyFrame:
     """Rows matching every given condition, by round and qa_id; confidence bounds are inclusive.
 
-    `reason` matches `drop_reason`, or "kept" for rows no filter dropped. A condition that
-    can match nothing (a round, task, split or reason no qa row has; a confidence bound
-    outside [0, 1]; min above max) is a ValueError that names it and lists the valid values.
+    `reason` matches `drop_reason`, or "kept" for rows no filter dropped; `contains` is a
+    literal, case-sensitive substring of the question. A condition that can match nothing
+    (a round, task, split, reason or scene no qa row has; a confidence bound outside
+    [0, 1]; min above max) is a ValueError that names it and lists the valid values.
     """
     for name, bound in (("min_confidence", min_confidence), ("max_confidence", max_confidence)):
         if bound is not None and not 0 <= bound <= 1:
@@ -42,7 +45,7 @@ def difficulty_slice(
     if min_confidence is not None and max_confidence is not None and min_confidence > max_confidence:
         raise ValueError(f"min_confidence {min_confidence} > max_confidence {max_confidence}")
     for name, column, value in (("round", "round", round), ("task", "task", task), ("split", "split", split),
-                                ("reason", "drop_reason", reason)):
+                                ("reason", "drop_reason", reason), ("scene", "scene_id", scene)):
         if value is not None:
             _require_value(qa, name, column, value)
     conditions = []
@@ -56,6 +59,10 @@ def difficulty_slice(
         conditions.append(pl.col("selected") == selected)
     if reason is not None:
         conditions.append(pl.col("drop_reason").is_null() if reason == KEPT else pl.col("drop_reason") == reason)
+    if scene is not None:
+        conditions.append(pl.col("scene_id") == scene)
+    if contains:
+        conditions.append(pl.col("question").str.contains(contains, literal=True))
     rows = qa.filter(*conditions) if conditions else qa
     if round is not None:
         scores = scores.filter(pl.col("round") == round)

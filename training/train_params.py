@@ -7,14 +7,14 @@ them from the fields and the mapping lives beside each default; any other Traini
 argument (deepspeed, gradient_accumulation_steps, ...) passes through `trainer` as it is.
 """
 
-import math
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import field, fields
+from typing import Annotated, Any, Literal
 
-from training.errors import TrainParamsError
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+from pydantic.dataclasses import dataclass
 
-MODES = ("auto", "full", "lora")
-SCHEDULES = ("constant", "linear", "cosine")
+from plumbing.params import STRICT
+
 # Where a run logs (`trainer.report_to`, transformers' names): dvclive writes local files that
 # dvc.yaml declares; the others are the Trainer's own integrations, and wandb or mlflow reach
 # a service only when named here. The default keeps a run on disk and off the network.
@@ -22,49 +22,52 @@ REPORT_TO = ("dvclive", "tensorboard", "wandb", "mlflow", "none")
 DEFAULT_REPORT_TO = "dvclive"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=STRICT)
 class TrainParams:
     """One fine-tuning run. `max_steps` > 0 overrides `epochs`; `max_frames`/`image_size` of
     None keep the solver's own frame settings (a value replaces them, and is saved with
     the checkpoint so scoring later sees frames the same way). `schedule_steps` > 0 makes
     rounds share one LR schedule (training.sft explains how a run continues it)."""
 
-    mode: str = field(
+    mode: Literal["auto", "full", "lora"] = field(
         default="auto",
         metadata={"help": "full: train every weight; lora: peft adapter; auto: full for tiny, lora for checkpoints"},
     )
-    epochs: float = field(default=1.0, metadata={"help": "passes over the samples", "arg": "num_train_epochs"})
-    max_steps: int = field(
+    epochs: NonNegativeFloat = field(
+        default=1.0, metadata={"help": "passes over the samples", "arg": "num_train_epochs"})
+    max_steps: NonNegativeInt = field(
         default=0,
         metadata={"help": "optimizer steps; 0 = use epochs", "arg": "max_steps", "to": lambda v: v if v > 0 else -1},
     )
-    lr: float = field(default=1e-4, metadata={"help": "peak learning rate (AdamW)", "arg": "learning_rate"})
+    lr: Annotated[float, Field(gt=0, allow_inf_nan=False)] = field(
+        default=1e-4, metadata={"help": "peak learning rate (AdamW)", "arg": "learning_rate"})
     # The global batch, not transformers' per-device one: the same params then take the same
     # optimizer steps (and keep `schedule_steps` valid) whatever the number of processes.
-    batch_size: int = field(
+    batch_size: PositiveInt = field(
         default=8,
         metadata={"help": "samples per optimizer step over all processes (each of K takes batch_size / K)"},
     )
-    schedule: str = field(
+    schedule: Literal["constant", "linear", "cosine"] = field(
         default="constant",
         metadata={"help": "learning-rate schedule: constant|linear|cosine", "arg": "lr_scheduler_type",
                   "to": lambda v: "constant_with_warmup" if v == "constant" else v},
     )
-    warmup_ratio: float = field(
+    warmup_ratio: Annotated[float, Field(ge=0, lt=1)] = field(
         default=0.0,
         # a float in [0, 1) for warmup_steps is a fraction of the total steps
         metadata={"help": "fraction of the schedule's steps with linear warmup", "arg": "warmup_steps"},
     )
-    schedule_steps: int = field(
+    schedule_steps: NonNegativeInt = field(
         default=0,
         metadata={"help": "optimizer steps the LR schedule spans over all rounds (warmup once, then one "
                   "decay); 0 = this run alone, so each round restarts it"},
     )
-    weight_decay: float = field(default=0.0, metadata={"help": "AdamW weight decay", "arg": "weight_decay"})
-    lora_rank: int = field(default=16, metadata={"help": "LoRA rank r"})
-    lora_alpha: int = field(default=32, metadata={"help": "LoRA scale alpha (update scaled by alpha / r)"})
-    lora_dropout: float = field(default=0.0, metadata={"help": "dropout on the LoRA input"})
-    lora_targets: tuple[str, ...] = field(
+    weight_decay: NonNegativeFloat = field(default=0.0, metadata={"help": "AdamW weight decay", "arg": "weight_decay"})
+    lora_rank: PositiveInt = field(default=16, metadata={"help": "LoRA rank r"})
+    lora_alpha: PositiveInt = field(default=32, metadata={"help": "LoRA scale alpha (update scaled by alpha / r)"})
+    lora_dropout: Annotated[float, Field(ge=0, lt=1)] = field(
+        default=0.0, metadata={"help": "dropout on the LoRA input"})
+    lora_targets: Annotated[tuple[str, ...], Field(min_length=1)] = field(
         default=("q_proj", "k_proj", "v_proj", "o_proj"),
         metadata={"help": "module names LoRA wraps; the defaults are the language model's attention"},
     )
@@ -72,8 +75,9 @@ class TrainParams:
         default=0,
         metadata={"help": "seeds init of new LoRA weights and the data order", "arg": ("seed", "data_seed")},
     )
-    max_frames: int | None = field(default=None, metadata={"help": "frames per question; None = the solver's"})
-    image_size: int | None = field(default=None, metadata={"help": "frame side budget in px; None = the solver's"})
+    max_frames: PositiveInt | None = field(default=None, metadata={"help": "frames per question; None = the solver's"})
+    image_size: Annotated[int, Field(ge=32)] | None = field(
+        default=None, metadata={"help": "frame side budget in px; None = the solver's"})
     gradient_checkpointing: bool | None = field(default=None, metadata={"help": "None = on for CUDA only"})
     freeze_vision: bool = field(
         default=False,
@@ -82,35 +86,47 @@ class TrainParams:
     trainer: dict[str, Any] = field(
         default_factory=dict,
         metadata={"help": "further transformers.TrainingArguments passed as they are (e.g. deepspeed: a config "
-                  "file, gradient_accumulation_steps); not ones the fields above or training.sft set"},
+                  "file, gradient_accumulation_steps, report_to: one or a list of " + "|".join(REPORT_TO)
+                  + f", default {DEFAULT_REPORT_TO}); not ones the fields above or training.sft set"},
     )
 
-    def __post_init__(self):
-        if self.mode not in MODES:
-            raise TrainParamsError("mode", f"one of {MODES}", self.mode)
-        if self.schedule not in SCHEDULES:
-            raise TrainParamsError("schedule", f"one of {SCHEDULES}", self.schedule)
-        checks = {
-            "epochs": self.epochs > 0 or self.max_steps > 0,
-            "max_steps": isinstance(self.max_steps, int) and self.max_steps >= 0,
-            "lr": self.lr > 0 and math.isfinite(self.lr),
-            "batch_size": isinstance(self.batch_size, int) and self.batch_size >= 1,
-            "warmup_ratio": 0 <= self.warmup_ratio < 1,
-            "schedule_steps": isinstance(self.schedule_steps, int) and self.schedule_steps >= 0,
-            "weight_decay": self.weight_decay >= 0,
-            "lora_rank": isinstance(self.lora_rank, int) and self.lora_rank >= 1,
-            "lora_alpha": self.lora_alpha > 0,
-            "lora_dropout": 0 <= self.lora_dropout < 1,
-            "lora_targets": len(self.lora_targets) > 0 and all(isinstance(t, str) for t in self.lora_targets),
-            "max_frames": self.max_frames is None or (isinstance(self.max_frames, int) and self.max_frames >= 1),
-            "image_size": self.image_size is None or (isinstance(self.image_size, int) and self.image_size >= 32),
-        }
-        for name, ok in checks.items():
-            if not ok:
-                spec = next(f for f in fields(self) if f.name == name)
-                raise TrainParamsError(name, spec.metadata["help"], getattr(self, name))
-        if self.trainer:
-            self._check_trainer()
+    @model_validator(mode="after")
+    def _has_a_length(self):
+        if self.epochs <= 0 and self.max_steps <= 0:
+            raise ValueError("epochs: must be > 0 when max_steps is 0 (set one of them)")
+        return self
+
+    @model_validator(mode="after")
+    def _trainer_keys_are_free_training_arguments(self):
+        if not self.trainer:
+            return self
+        from transformers import TrainingArguments  # only when `trainer` is used: reading params stays light
+
+        known = {f.name for f in fields(TrainingArguments) if f.init}
+        for key in sorted(self.trainer):
+            if key not in known:
+                raise ValueError(f"trainer.{key}: expected a transformers.TrainingArguments argument")
+            owner = next((f.name for f in fields(self) if key in _names(f)), None)
+            if owner:
+                raise ValueError(f"trainer.{key}: expected a key TrainParams does not own (set {owner} instead)")
+        return self
+
+    @model_validator(mode="after")
+    def _report_to_is_an_installed_integration(self):
+        if "report_to" not in self.trainer:
+            return self
+        value = self.trainer["report_to"]
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list | tuple) or not names or any(n not in REPORT_TO for n in names):
+            raise ValueError(f"trainer.report_to: expected one of {REPORT_TO} or a list of them, got {value!r}")
+        from transformers.integrations import get_available_reporting_integrations
+
+        installed = get_available_reporting_integrations()
+        absent = [n for n in names if n != "none" and n not in installed]
+        if absent:  # else the Trainer would refuse it only once a stage is training
+            raise ValueError(f"trainer.report_to: expected integrations installed here (pip install {absent[0]}; "
+                             f"installed: {', '.join(installed) or 'none'}), got {value!r}")
+        return self
 
     def arguments(self) -> dict[str, Any]:
         """The TrainingArguments keywords the fields stand for, then `trainer`'s (the per-device
@@ -126,28 +142,6 @@ class TrainParams:
         """The integrations `trainer.report_to` names (default dvclive); [] for none."""
         value = self.trainer.get("report_to", DEFAULT_REPORT_TO)
         return [name for name in ([value] if isinstance(value, str) else value) if name != "none"]
-
-    def _check_trainer(self) -> None:
-        from transformers import TrainingArguments  # only when `trainer` is used: reading params stays light
-
-        known = {f.name for f in fields(TrainingArguments) if f.init}
-        for key in sorted(self.trainer):
-            if key not in known:
-                raise TrainParamsError(f"trainer.{key}", "a transformers.TrainingArguments argument", key)
-            owner = next((f.name for f in fields(self) if key in _names(f)), None)
-            if owner:
-                raise TrainParamsError(f"trainer.{key}", f"a key TrainParams does not own (set {owner} instead)", key)
-        value = self.trainer.get("report_to", DEFAULT_REPORT_TO)
-        names = [value] if isinstance(value, str) else value
-        if not isinstance(names, list | tuple) or not names or any(n not in REPORT_TO for n in names):
-            raise TrainParamsError("trainer.report_to", f"one of {REPORT_TO} or a list of them", value)
-        from transformers.integrations import get_available_reporting_integrations
-
-        installed = get_available_reporting_integrations()
-        absent = [n for n in names if n != "none" and n not in installed]
-        if absent:  # else the Trainer would refuse it only once a stage is training
-            raise TrainParamsError("trainer.report_to", f"integrations installed here (pip install {absent[0]}; "
-                                   f"installed: {', '.join(installed) or 'none'})", value)
 
 
 def _names(spec) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """Filters: registered operators, one per module, and recipes that chain them.
 
-Importing this package registers every operator. Default recipe order: invalid first
-(so drop_reason says "invalid" before anything subtler), then ambiguity, duplicates,
-and the confidence-based filters that need earlier rounds' scores.
+Importing this package registers every operator. The recipe the pipeline runs is
+params.yaml's `filters` (ordered: invalid first, so drop_reason says "invalid" before
+anything subtler, then ambiguity, duplicates, and the confidence-based filters that need
+earlier rounds' scores).
 """
 
 from curation.filters import (  # noqa: F401
@@ -19,16 +20,7 @@ from curation.filters import (  # noqa: F401
 from curation.filters.base import FILTERS, Filter, FilterContext, get_filter, register
 from curation.filters.recipe import Recipe, apply_recipe, build, decide, measure
 
-DEFAULT_RECIPE: Recipe = (
-    {"invalid": {}},
-    {"near_tie": {}},
-    {"perturbation": {"k": 4}},
-    {"dedupe": {}},
-    {"trivial": {}},
-    {"cartography": {}},
-)
-
 __all__ = [
-    "DEFAULT_RECIPE", "FILTERS", "Filter", "FilterContext", "Recipe", "apply_recipe", "build", "decide",
+    "FILTERS", "Filter", "FilterContext", "Recipe", "apply_recipe", "build", "decide",
     "get_filter", "measure", "register",
 ]

@@ -95,9 +95,11 @@ def round_(
 ) -> None:
     """Stage `round@N`: propose, execute, filter, score, select, train, evaluate, feedback."""
     from ouroboros.launch import as_worker, launched, relaunch
+    from ouroboros.registered import check_registered_names
     from ouroboros.stages.round import run_round
 
     p = load_params(params)
+    check_registered_names(p, str(params))  # a misspelt filter or policy stops the round before any work
     if not any(r.id == n and r.prev == prev for r in p.rounds):
         raise CliInputError(f"round {n} with prev {prev} is not in {params} `rounds`")
     if processes > 1 and not launched():

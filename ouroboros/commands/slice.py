@@ -9,7 +9,7 @@ from ouroboros.commands.options import LAKE_OPTION
 from ouroboros.console import Format, Grid, console, short_task, user_errors, write_rows
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import open_lake
-from store.views import difficulty_slice
+from ouroboros.slicing import SORTS, SliceQuery
 
 # The table's columns: enough to tell rows apart and judge them; -f csv/json/parquet has every column.
 SHOWN = [("qa_id", "id"), ("round", "num"), ("task", "key"), ("question", "text"), ("answer", "text"),
@@ -36,6 +36,10 @@ def slice_(
     reason: str | None = typer.Option(None, "--reason", help="Filter reason that dropped the row, or 'kept'."),
     split: str | None = typer.Option(None, "--split", help="train or eval."),
     selected: bool | None = typer.Option(None, "--selected/--not-selected", help="In the training slice or not."),
+    band: str | None = typer.Option(None, "--band", help="easy, frontier or hard (the row's own round's score)."),
+    scene: str | None = typer.Option(None, "--scene", help="Only this scene_id's rows."),
+    contains: str | None = typer.Option(None, "--contains", help="Text the question contains (literal)."),
+    sort: str = typer.Option("round", "--sort", help=f"Order: {', '.join(SORTS)} (spread: most unstable first)."),
     fmt: Format = typer.Option(Format.table, "--format", "-f",
                                help="table (a few columns), or every column as csv, json, jsonl or parquet."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Output file (default stdout; parquet needs one)."),
@@ -44,14 +48,10 @@ def slice_(
     """Query a difficulty slice of the lake (qa rows joined with their round's solver scores)."""
     if fmt is Format.table and out is not None:
         raise CliInputError("--out FILE needs --format csv, json, jsonl or parquet")
-    store = open_lake(lake, must_exist=True)
-    try:
-        rows = difficulty_slice(
-            store.scan("qa"), store.scan("scores"), round=round, task=task, min_confidence=min_confidence,
-            max_confidence=max_confidence, reason=reason, split=split, selected=selected,
-        ).collect()
-    except ValueError as exc:
-        raise CliInputError(f"lake {lake}: {exc}") from None
+    query = SliceQuery(round=round, task=task, split=split, reason=reason, selected=selected,
+                       min_confidence=min_confidence, max_confidence=max_confidence, band=band, scene=scene,
+                       contains=contains, sort=sort)
+    rows = query.rows(open_lake(lake, must_exist=True), lake).collect()
     if fmt is Format.table:
         console.print(slice_table(rows, limit))
     else:

@@ -3,7 +3,7 @@ decorator would (for its test only) and used through FeedbackParams and compute_
 
 import pytest
 
-from curation.errors import ParamError
+from curation.errors import UnknownNameError
 from curation.feedback import compute_feedback
 from curation.feedback_policies import FEEDBACK_POLICIES, FeedbackPolicy, register
 from curation.params import FeedbackParams
@@ -43,8 +43,9 @@ def test_a_policy_in_a_new_module_is_valid_in_params_and_steers_the_weights(low_
 
 def test_an_unknown_policy_lists_the_registered_ones():
     assert "test_confidence" not in FEEDBACK_POLICIES  # the toy left with its test
-    with pytest.raises(ParamError, match=r"feedback.policy: expected one of \[.*'frontier'.*'spatialevo'.*got 'nope'"):
-        FeedbackParams(policy="nope")
+    qa, scores = qa_frame([{"qa_id": "q1"}]), scores_frame([{"qa_id": "q1", "confidence": 0.5}])
+    with pytest.raises(UnknownNameError, match=r"no feedback policy named 'nope'; known: .*frontier.*spatialevo"):
+        compute_feedback(qa, scores, round=1, params=FeedbackParams(policy="nope"))
 
 
 def test_a_taken_name_cannot_be_registered_again():

@@ -1,9 +1,9 @@
 from collections import Counter
 
 import pytest
+from pydantic import ValidationError
 
 from curation.bands import BandParams
-from curation.errors import ParamError
 from curation.selection import SelectionParams, select, with_selected
 from tests.curation.builders import qa_frame, scores_frame
 
@@ -91,9 +91,9 @@ def test_small_tasks_give_their_share_to_the_others():
 
 
 def test_selection_params_validation_names_the_field():
-    with pytest.raises(ParamError, match="selection.frontier"):
+    with pytest.raises(ValidationError, match="frontier"):
         SelectionParams(frontier=2.0)
-    with pytest.raises(ParamError, match="selection.budget"):
+    with pytest.raises(ValidationError, match="budget"):
         SelectionParams(budget=-1)
 
 

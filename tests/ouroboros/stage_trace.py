@@ -246,3 +246,60 @@ def recorded_params_reads() -> Iterator[set[str]]:
 def covers(declared: str, key: str) -> bool:
     """A dvc.yaml params entry covers a key when it is the key or a section above it."""
     return key == declared or key.startswith(declared + ".")
+
+
+# ------------------------------------------------------------------------------- dvc.yaml deps
+
+
+def folded(files: set[Path]) -> list[str]:
+    """The shortest deps list covering exactly `files`: a folder where every .py file under it
+    is in `files`, otherwise the files (what dvc.yaml lists, and what
+    `python -m tests.ouroboros.stage_trace` prints for each stage)."""
+    out: list[str] = []
+
+    def walk(folder: Path) -> None:
+        covered = declared_code([str(folder.relative_to(ROOT))])
+        if covered and covered <= files:  # a folder of templates alone is no code dep
+            out.append(str(folder.relative_to(ROOT)))
+            return
+        for child in sorted(folder.iterdir()):
+            if child.is_dir() and child.name != "__pycache__":
+                walk(child)
+            elif child in files:
+                out.append(str(child.relative_to(ROOT)))
+
+    for package in PACKAGES:
+        if any(f.is_relative_to(ROOT / package) for f in files):
+            walk(ROOT / package)
+    return out
+
+
+def rewrite_code_deps(text: str, deps: dict[str, list[str]]) -> str:
+    """dvc.yaml's `text` with each stage's first-party code deps replaced by `deps[stage]`
+    (in place of the first one, at its indent); data deps such as runs/ stay as they are."""
+    out: list[str] = []
+    stage, written = None, False
+    for line in text.splitlines(keepends=True):
+        bare = line.strip()
+        if line.startswith("  ") and not line.startswith("   ") and bare.endswith(":"):
+            stage, written = bare[:-1], False
+        if bare.startswith("- ") and bare[2:].split("/")[0] in PACKAGES and stage in deps:
+            if not written:
+                indent = line[: len(line) - len(line.lstrip())]
+                out.extend(f"{indent}- {dep}\n" for dep in deps[stage])
+                written = True
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    import sys
+
+    traced = {stage.partition("@")[0]: folded(verb_code(callback(ouro_args(stage, spec)))) for stage, spec, _ in STAGES}
+    if sys.argv[1:] == ["--write"]:  # refresh dvc.yaml's code deps after an import changed
+        path = ROOT / "dvc.yaml"
+        path.write_text(rewrite_code_deps(path.read_text(), traced))
+    for stage, deps in traced.items():
+        print(f"{stage}:")
+        print("\n".join(f"  - {dep}" for dep in deps))

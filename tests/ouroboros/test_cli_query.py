@@ -114,3 +114,15 @@ def test_slice_json_has_every_column(lake):
     csv = pl.read_csv(io.StringIO(runner.invoke(app, ["slice", "--lake", str(lake), "-f", "csv"]).output))
     assert json.loads(csv["frame_ids"][0]) == ["f0", "f1"]  # list and struct columns as JSON text
     assert json.loads(csv["flags"][0])[0]["filter"] == "invalid" and csv["options"][0] is None
+
+
+def test_slice_by_band_scene_text_and_sorted_by_confidence(lake):
+    # a: 0.5 (frontier), b: 0.99 (easy; numeric rows have no chance floor)
+    args = ["slice", "--lake", str(lake), "--round", "1", "-f", "csv"]
+    result = runner.invoke(app, [*args, "--band", "easy"])
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(io.StringIO(result.output))["qa_id"].to_list() == ["b"]
+    by_confidence = runner.invoke(app, [*args, "--sort", "confidence", "--scene", "s1", "--contains", "chair(s)"])
+    assert pl.read_csv(io.StringIO(by_confidence.output))["qa_id"].to_list() == ["a", "b"]
+    bad = runner.invoke(app, [*args, "--band", "tepid"])
+    assert bad.exit_code == 2 and "band 'tepid' is not a band; valid: easy, frontier, hard" in bad.output

@@ -78,9 +78,9 @@ def test_every_query_verb_reads_a_lake_on_s3(s3_lake_uri):
 
 
 @pytest.mark.parametrize(("lake", "message"), [
-    ({"uri": "s3://b/lake"}, "params.yaml.lake: track 'directory' needs a local lake, but uri is s3://b/lake"),
-    ({"uri": "s3://b/lake", "track": "manifest"}, "track 'manifest' needs suffix: .json"),
-    ({"uri": "data", "outs": "lake"}, "track 'directory' needs outs: data (the uri)"),
+    ({"uri": "s3://b/lake"}, "params.yaml.lake.track: 'directory' needs a local lake, but uri is s3://b/lake"),
+    ({"uri": "s3://b/lake", "track": "manifest"}, "lake.track: 'manifest' needs suffix: .json"),
+    ({"uri": "data", "outs": "lake"}, "lake.track: 'directory' needs outs: data (the uri)"),
 ])
 def test_lake_params_must_agree_with_dvc_outs(tmp_path, lake, message):
     from ouroboros.errors import ParamsError

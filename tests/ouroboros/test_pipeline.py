@@ -18,16 +18,13 @@ from ouroboros.stages.report import report
 from ouroboros.stages.round import run_round
 from ouroboros.workspace import Workspace
 from store import Lake
-from tests.ouroboros.pipeline_fixtures import warm_started, write_params
+from tests.ouroboros.pipeline_fixtures import write_params
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    """scenes -> eval set -> vision -> warm start -> rounds 1, 2 in a tmp workspace, run once for the module."""
-    params, ws = warm_started(tmp_path_factory.mktemp("ws"))
-    run_round(1, 0, params, ws)
-    run_round(2, 1, params, ws)
-    return params, ws
+def workspace(pipeline_workspace):
+    """scenes -> eval set -> vision -> warm start -> rounds 1, 2 (tests/ouroboros/conftest.py)."""
+    return pipeline_workspace
 
 
 @pytest.fixture

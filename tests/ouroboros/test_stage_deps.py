@@ -12,11 +12,13 @@ from ouroboros.cli import app
 from tests.conftest import ROOT, shared_file
 from tests.ouroboros.pipeline_fixtures import write_params
 from tests.ouroboros.stage_trace import (
+    PACKAGES,
     PROJECT_PARAMS,
     STAGES,
     callback,
     covers,
     declared_code,
+    folded,
     ouro_args,
     recorded_params_reads,
     verb_code,
@@ -35,6 +37,9 @@ def test_code_deps_are_exactly_what_the_verb_imports(stage, spec, implicit):
     forgotten, needless = _relative(traced - declared), _relative(declared - traced)
     assert not forgotten, f"dvc.yaml stage {stage}: deps lack code its command imports: {forgotten}"
     assert not needless, f"dvc.yaml stage {stage}: deps list code its command never imports: {needless}"
+    listed = [d for d in spec.get("deps", []) if d.split("/")[0] in PACKAGES]
+    assert listed == folded(traced), (f"dvc.yaml stage {stage}: list its code deps as `python -m "
+                                      f"tests.ouroboros.stage_trace` prints them: {folded(traced)}")
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,17 @@ def test_slice_by_reason_and_kept():
     assert sorted(kept["qa_id"].to_list()) == ["a", "c"]
 
 
+def test_slice_by_scene_and_question_text():
+    qa, scores = frames()
+    qa = qa.with_columns(pl.when(pl.col("qa_id") == "c").then(pl.lit("s2")).otherwise("scene_id").alias("scene_id"),
+                         pl.when(pl.col("qa_id") == "b").then(pl.lit("How big is the [room]?"))
+                         .otherwise("question").alias("question"))
+    assert difficulty_slice(qa, scores, scene="s2").collect()["qa_id"].to_list() == ["c"]
+    assert difficulty_slice(qa, scores, contains="[room]").collect()["qa_id"].to_list() == ["b"]  # literal, no regex
+    with pytest.raises(ValueError, match="scene 'nope' matches no qa row; valid: s1, s2"):
+        difficulty_slice(qa, scores, scene="nope")
+
+
 def test_inverted_bounds_are_an_error():
     qa, scores = frames()
     with pytest.raises(ValueError, match="min_confidence 0.8 > max_confidence 0.2"):

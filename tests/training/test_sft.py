@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+from pydantic import ValidationError
 
 from ouroboros.fingerprints import files_digest
 from training.batches import FrameStore, items_from_samples
@@ -140,7 +141,7 @@ def test_same_seed_same_weights(tables, tmp_path):
     ],
 )
 def test_params_validation_names_the_field(field, kwargs):
-    with pytest.raises(TrainParamsError, match=f"TrainParams.{field}:"):
+    with pytest.raises(ValidationError, match=rf"\b{field}\b"):
         TrainParams(**kwargs)
 
 
