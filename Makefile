@@ -9,11 +9,10 @@ export DVC_NO_ANALYTICS := 1
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	# torch first and pinned: the CPU wheel on disk; an unpinned resolve pulls CUDA.
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	# constraints.txt pins the CPU torch wheel: pyproject's torch range left open resolves to a CUDA build.
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 test: venv

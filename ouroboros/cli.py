@@ -11,6 +11,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 from ouroboros.commands import (  # noqa: E402
     ablate,
+    data,
     demo,
     diff,
     export,
@@ -34,6 +35,7 @@ app.add_typer(scenes.app, name="scenes")
 app.add_typer(frames.app, name="frames")
 app.add_typer(vsibench.app, name="vsibench")
 app.add_typer(lake.app, name="lake")
+app.add_typer(data.app, name="data")
 app.command("status")(status.status)
 app.command("slice")(slice.slice_)
 app.command("diff")(diff.diff_)

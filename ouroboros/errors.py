@@ -24,3 +24,7 @@ class RevisionError(UserFacingError, LookupError):
 
 class LaunchError(UserFacingError, RuntimeError):
     """A process of a multi-process stage (--processes K) failed; the others were stopped."""
+
+
+class FetchError(UserFacingError, OSError):
+    """`ouro data fetch`: a file could not be downloaded or verified; nothing of it was left in the data folder."""

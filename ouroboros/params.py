@@ -25,7 +25,6 @@ from plumbing.params import STRICT
 from training.train_params import TrainParams
 from training.vision_params import VisionPretrainParams
 
-DEFAULT_META = "../shared/data/vsibench_meta/scannet_meta_info_val.json"
 Recipe = list[dict[str, dict[str, Any] | None]]
 
 
@@ -57,7 +56,7 @@ class WorldParams:
 
 @dataclass(frozen=True, config=STRICT)
 class ScenesParams:
-    meta: list[str] = field(default_factory=lambda: [DEFAULT_META])  # VSI-Bench meta files to import
+    meta: list[str] = field(default_factory=list)  # VSI-Bench meta files to import (`ouro data fetch vsibench`)
     max_real: NonNegativeInt = 0  # use only the first N real scenes (0 = all); keeps the CPU demo small
     procedural: NonNegativeInt = 40  # procedural rooms generated (seeds seed .. seed+N-1)
     eval_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.25  # share of scenes held out for eval (by scene_id hash)

@@ -1,35 +1,23 @@
-"""The plumbing of the stand-in model servers (tests/replay_server.py, tests/vllm_stub.py):
-a stdlib ThreadingHTTPServer on 127.0.0.1 (an ephemeral port) that answers GET /v1/models
-with the models `served` names (one by default) and hands every POST's JSON body to `post`,
-which returns (status, payload). Every request body is kept in `requests`; use it as a context manager."""
+"""The plumbing of the stand-in model servers (tests/replay_server.py, tests/vllm_stub.py): a
+LocalServer that answers GET /v1/models with the models `served` names (one by default) and hands
+every POST's JSON body to `post`, which returns (status, payload). Every request body is kept in
+`requests`."""
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.local_server import LocalServer
 
-class JsonServer:
+
+class JsonServer(LocalServer):
     model = "stub"
 
     def __init__(self):
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def served(self) -> list[str]:
         return [self.model]

@@ -29,7 +29,7 @@ TINY = {
     "vision": {"enabled": True, "scenes": 16, "train": {"steps": 2, "batch_size": 8}},
     "train": {"mode": "auto", "epochs": 1, "lr": 0.001, "batch_size": 8, "freeze_vision": True},
     "warm_start": {"budget": 16, "probe": 12, "epochs": 1},
-    "eval": {"source": "procedural", "n_questions": 24, "blind": True},
+    "eval": {"source": "procedural", "annotations": None, "n_questions": 24, "blind": True},
     "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}, {"id": 3, "prev": 2}],
 }
 
@@ -46,10 +46,11 @@ def write_params(directory: Path, **overrides) -> Path:
     return path
 
 
-def project_copy(tmp_path: Path) -> Path:
-    """The project's tracked files in tmp_path/proj (a fresh git repo), ../shared beside it."""
-    shared = shared_file("vsibench_meta", "scannet_meta_info_val.json").parents[2]
-    (tmp_path / "shared").symlink_to(shared)
+def project_copy(tmp_path: Path, *, shared: bool = True, **overrides) -> Path:
+    """The project's tracked files in tmp_path/proj (a fresh git repo) with TINY params (and
+    `overrides`); ../shared beside it unless `shared` is False (a user's clone)."""
+    if shared:
+        (tmp_path / "shared").symlink_to(shared_file("vsibench_meta", "scannet_meta_info_val.json").parents[2])
     proj = tmp_path / "proj"
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
@@ -64,7 +65,7 @@ def project_copy(tmp_path: Path) -> Path:
         elif target.exists():
             target.unlink()
     subprocess.run(["git", "init", "-q"], cwd=proj, check=True)
-    write_params(proj)
+    write_params(proj, **overrides)
     return proj
 
 

@@ -1,6 +1,8 @@
 """The stages in process, on a tiny workspace: what each writes, and that reruns are content-identical."""
 
 import json
+import re
+import shlex
 import shutil
 from dataclasses import replace
 
@@ -18,6 +20,7 @@ from ouroboros.stages.report import report
 from ouroboros.stages.round import run_round
 from ouroboros.workspace import Workspace
 from store import Lake
+from tests.conftest import ROOT
 from tests.ouroboros.pipeline_fixtures import write_params
 
 
@@ -258,3 +261,28 @@ def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_c
     assert picked[0] and picked[1] and not picked[0] & picked[1]
     assert len(picked[0]) <= params.selection.budget
     assert "trivial" not in set(two["drop_reason"].drop_nulls())  # no confidence filters outside the loop
+
+
+def test_the_readme_examples_run_on_the_demo_lake(workspace, tmp_path, monkeypatch):
+    """README.md's next commands and its Python snippet, as written, on this module's lake (rounds 1, 2).
+    `ouro data fetch` needs a Hub: tests/ouroboros/test_fetch.py runs it against a stand-in."""
+    _, ws = workspace
+    readme = (ROOT / "README.md").read_text()
+    commands = [line for block in re.findall(r"```bash\n(.*?)```", readme, re.S)
+                for line in block.splitlines() if line.startswith("ouro ")]
+    assert len(commands) == 5, commands
+    monkeypatch.chdir(tmp_path)  # the commands' default --lake is ./lake, their outputs land here
+    (tmp_path / "lake").symlink_to(ws.lake_dir)
+    for line in commands:
+        args = shlex.split(line, comments=True)[1:]
+        if args[:2] == ["data", "fetch"]:
+            continue
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+    assert any((tmp_path / "export").iterdir())
+    (snippet,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+    namespace: dict = {}
+    exec(snippet, namespace)
+    frontier = namespace["frontier"]
+    assert frontier.columns == ["round", "task", "len"] and set(frontier["round"]) <= {0, 1, 2}
+

@@ -1,4 +1,4 @@
-"""The data stages reproduce bit for bit under other CPU kernels (README "Reproducibility").
+"""The data stages reproduce bit for bit under other CPU kernels (docs/reproducibility.md).
 
 Stages `scenes` and `eval_set` run in two subprocesses at once: one with the kernels this
 CPU picks, one with the most generic ones (OpenBLAS's Prescott kernels, numpy without its
