@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from curation.bands import BandParams, band
+from curation.bands import SIGNAL_COLUMNS, BandParams, band
 from plumbing.options import option_for
 from store.views import latest_confidence
 
@@ -52,7 +52,7 @@ def scene_history(
     missing = [c for c in QA_COLUMNS if c not in qa.columns]
     if missing:
         raise KeyError(f"scene_history: qa rows lack column(s) {missing}")
-    latest = latest_confidence(scores)
+    latest = latest_confidence(scores, SIGNAL_COLUMNS)
     rows = (
         qa.select(QA_COLUMNS).sort("round").unique("qa_id", keep="last")
         .join(latest, on="qa_id")

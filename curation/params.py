@@ -3,9 +3,9 @@ dataclasses: plumbing.params) and the argument checks its functions share. Kept 
 the code that uses them, so that reading params.yaml imports nothing heavier than this module."""
 
 from collections.abc import Collection
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 from pydantic.dataclasses import dataclass
 
 from curation.errors import ParamError
@@ -38,6 +38,9 @@ class FeedbackParams:
     smoothing: Share = 0.5  # weight of this round in the moving average; 1 = forget the past
     floor: Share = 0.05  # no task or bin is ever starved: its weight never drops below this
     n_examples: NonNegativeInt = 5  # example questions per task and kind for the LLM proposer
+    # A held-in probe cell with fewer rows gives no learning progress (10 rows move the mean
+    # success in steps of 0.1, about the progress a round makes, so fewer is mostly noise).
+    min_probe_rows: PositiveInt = 5
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -45,3 +48,5 @@ class SelectionParams:
     budget: NonNegativeInt = 200  # training examples per round
     frontier: Share = 0.5  # chance-corrected confidence the slice prefers (R-Zero)
     unscored_distance: Share = 0.25  # rank of unscored rows, between frontier rows and extremes
+    # frontier: nearest `frontier`; learnability: largest q(1 - q) of the row's success (curation.selection)
+    prefer: Literal["frontier", "learnability"] = "frontier"

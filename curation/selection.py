@@ -7,24 +7,36 @@
    weights, evenly without them (a group with too few rows gives its share to the
    others), and inside a group take answer letters in turn, so MCA letters stay
    balanced (numeric rows form one group of their own).
-3. Inside each (group, letter) take rows nearest the solver's frontier first: smallest
-   |q - frontier| for the chance-corrected confidence q (curation.bands); unscored rows
-   rank as if |.| = unscored_distance; ties break by a seeded random key, so the slice
-   is deterministic for a seed.
+3. Inside each (group, letter) take the preferred rows first (`prefer`):
+   - frontier: nearest the solver's frontier, smallest |q - frontier| for the value the
+     bands are drawn on (curation.bands.success: the chance-corrected confidence q, or a
+     numeric row's MRA under bands.signal `success`);
+   - learnability: largest q(1 - q) of the row's success (the `learnability` feedback's
+     statistic, whatever bands.signal is), i.e. smallest |success - 1/2|.
+   Unscored rows rank as if |.| = unscored_distance; ties break by a seeded random key,
+   so the slice is deterministic for a seed.
 """
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 
-from curation.bands import BandParams, band, corrected
+from curation.bands import SIGNAL_COLUMNS, BandParams, band, success
 from curation.feedback import apportion
 from curation.params import SelectionParams
 from curation.tasks import task_group_column
 from store.views import latest_confidence
 
 REASONS = ("selected", "over_budget", "invalid", "ambiguous", "trivial")  # plus any filter drop codes
+
+
+def _preference(params: SelectionParams, bands: BandParams) -> pl.Expr:
+    """Distance of each row from what the slice prefers (module docstring, step 3); null unscored."""
+    if params.prefer == "learnability":
+        return (success(replace(bands, signal="success")) - 0.5).abs()  # q(1 - q) = 1/4 - (q - 1/2)^2
+    return (success(bands) - params.frontier).abs()
 
 
 def _reasons(bands: BandParams) -> pl.Expr:
@@ -72,20 +84,19 @@ def select(
     scores: pl.DataFrame | None = None, bands: BandParams = BandParams(),
     task_weights: Mapping[str, float] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(the slice, a table of reason -> n). Rows are QA rows; `scores` (SCORES rows) or a
-    `confidence` column on `rows` gives each row's gold confidence; `task_weights` (task
-    group -> weight, curation.feedback) share the budget between groups."""
+    """(the slice, a table of reason -> n). Rows are QA rows; `scores` (SCORES rows) or
+    `confidence` (and `mra`) columns on `rows` give each row's gold confidence (and MRA);
+    `task_weights` (task group -> weight, curation.feedback) share the budget between groups."""
     work = rows.with_row_index("_pos")
     if scores is not None:
-        work = work.drop("confidence", strict=False).join(
-            latest_confidence(scores), on="qa_id", how="left", maintain_order="left")
-    if "confidence" not in work.columns:
-        work = work.with_columns(pl.lit(None, pl.Float64).alias("confidence"))
+        work = work.drop(*SIGNAL_COLUMNS, strict=False).join(
+            latest_confidence(scores, SIGNAL_COLUMNS), on="qa_id", how="left", maintain_order="left")
+    work = work.with_columns(pl.lit(None, pl.Float64).alias(c) for c in SIGNAL_COLUMNS if c not in work.columns)
     work = work.with_columns(_reasons(bands).alias("_reason"),
                              task_group_column().alias("_group"))
     rng = np.random.default_rng(seed)
     eligible = work.filter(pl.col("_reason").is_null()).with_columns(
-        (corrected(bands) - params.frontier).abs().fill_null(params.unscored_distance).alias("_rank"),
+        _preference(params, bands).fill_null(params.unscored_distance).alias("_rank"),
         pl.when(pl.col("answer_type") == "mca").then(pl.col("answer")).otherwise(pl.lit("numeric")).alias("_letter"),
     )
     ties = rng.random(work.height)  # one draw per input row, so the tie-break ignores filtering

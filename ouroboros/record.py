@@ -2,7 +2,8 @@
 
 Every round (the warm start, round 0, too) ends here, so all rounds leave the same files:
 lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
-metrics.json, confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
+metrics.json (with `signal`: is the difficulty signal informative, `signal_metrics`),
+confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
 (written last but for the rounds row: a round without it did not finish). Then the
 round's three tables are tagged `round-<N>` (and, with `lake.track: manifest`, get
 their manifests: ouroboros.manifests).
@@ -15,8 +16,9 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from curation.bands import BANDS, BandParams, band_counts
-from curation.feedback import Feedback
+from curation.bands import BANDS, SIGNAL_COLUMNS, BandParams, band_counts
+from curation.feedback import Feedback, proposal_counts, row_outcomes
+from curation.signal import band_shares, confidence_signal, effective_cells, steering
 from curation.tasks import task_group_column
 from ouroboros.fingerprints import files_digest, partition_fingerprints, write_fingerprint
 from ouroboros.jsonio import write_json
@@ -57,11 +59,41 @@ def round_counts(rows: pl.DataFrame, scores: pl.DataFrame) -> dict[str, int]:
 
 def band_table(rows: pl.DataFrame, scores: pl.DataFrame, bands: BandParams) -> dict[str, dict[str, int]]:
     """{task group: {easy, frontier, hard}}: the round's sighted scores in the paper's bands."""
-    sighted = per_round_confidence(scores).drop("round")  # one round's scores: one row per question
+    sighted = per_round_confidence(scores, SIGNAL_COLUMNS).drop("round")  # one round's scores: one row per question
     scored = rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id").with_columns(
         task_group_column().alias("group"))
     counts = band_counts(scored, "group", bands)
     return {r["group"]: {b: r[b] for b in BANDS} for r in counts.iter_rows(named=True)}
+
+
+def signal_metrics(rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback, previous: Feedback | None,
+                   params: Params) -> dict:
+    """The round's measures of its difficulty signal (curation.signal), on its own scored rows:
+    - confidence: AUROC, ECE and reliability curve of q against correctness, per task group;
+    - bands: band shares per task group under the gold-probability and the success signal;
+    - effective_cells: exp(entropy) and inverse Simpson of the allocation over (task, template,
+      bin) keys of next round's proposals (by this feedback) and over (task, bin) cells of this
+      round's training slice;
+    - steering: each policy's cell weights in `previous` (round N-1's feedback, which steered
+      this round's proposals) against this round's gains on the held-in probe (None in round 0);
+    - probe: its cells, how many had a measured gain, and the feedback groups whose statistic
+      had no evidence (`fallback`: they kept their prior)."""
+    outcomes = row_outcomes(scores, rows.select("qa_id", "task", "answer_type", "options"), params.bands)
+    per_row = outcomes.with_columns(task_group_column().alias("group"))
+    slice_cells = rows.filter(pl.col("selected")).group_by("task", "difficulty_bin").len("n").sort(
+        "task", "difficulty_bin")
+    proposals = proposal_counts(sorted(feedback.weights()), feedback, params.proposer.per_round)
+    return {
+        "confidence": confidence_signal(per_row, params.bands),
+        "bands": band_shares(per_row, params.bands),
+        "effective_cells": {"proposer": effective_cells(proposals),
+                            "selected": effective_cells({(t, b): n for t, b, n in slice_cells.iter_rows()})},
+        "steering": steering(previous, feedback.probe) if previous is not None else None,
+        "probe": {"solver": feedback.probe_solver, "cells": len(feedback.probe),
+                  "measured": sum(c.gain is not None for c in feedback.probe),
+                  "fallback_bins": sum(b.fallback for b in feedback.bins),
+                  "fallback_tasks": sum(t.fallback for t in feedback.tasks)},
+    }
 
 
 def confidence_histogram(scores: pl.DataFrame) -> pl.DataFrame:
@@ -81,9 +113,10 @@ def confidence_histogram(scores: pl.DataFrame) -> pl.DataFrame:
 
 def record_round(
     n: int, prev: int, params: Params, ws: Workspace, *, rows: pl.DataFrame, scores: pl.DataFrame,
-    feedback: Feedback, metrics: dict,
+    feedback: Feedback, metrics: dict, previous: Feedback | None = None,
 ) -> dict:
-    """Write round `n`'s outputs; returns its metrics.json payload."""
+    """Write round `n`'s outputs; returns its metrics.json payload. `previous` is the feedback
+    that steered the round (None for round 0), for the signal's steering measure."""
     lake = workspace_lake(ws)
     part = f"r{n}"
     lake.write("qa", rows, mode="overwrite", partition=part)
@@ -92,7 +125,8 @@ def record_round(
     write_json(ws.feedback_path(n), json.loads(feedback.to_json()))
     confidence_histogram(scores).write_csv(out / "confidence.csv")
     payload = {"round": n, "prev": prev, "counts": round_counts(rows, scores),
-               "bands": band_table(rows, scores, params.bands), **metrics}
+               "bands": band_table(rows, scores, params.bands),
+               "signal": signal_metrics(rows, scores, feedback, previous, params), **metrics}
     write_json(ws.metrics_path(n), payload)
     solver_dir = ws.solver_dir(n)
     fingerprint = write_fingerprint(

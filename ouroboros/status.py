@@ -11,12 +11,16 @@ from store.lake import Lake
 @dataclass(frozen=True)
 class LakeStatus:
     tables: list[dict]  # name, rows, version (latest), versions (kept), written (datetime, UTC)
-    rounds: list[dict]  # round, prev, counts, bands, confidence (None before scores), eval, blind, fingerprint
+    # round, prev, counts, bands, confidence (None before scores), auroc and cells (the signal:
+    # ouroboros.record.signal_metrics; None when not measured), eval, blind, fingerprint
+    rounds: list[dict]
 
 
 def lake_status(store: Lake) -> LakeStatus:
     """Every table's size and versions; every recorded round's counts, bands, mean sighted
-    confidence, eval and blind eval overall (NaN when not evaluated) and fingerprint, by round."""
+    confidence, the signal (overall AUROC of the confidence; the effective cells of the training
+    slice, exp entropy, and the cells it had), eval and blind eval overall (NaN when not
+    evaluated) and fingerprint, by round."""
     tables = []
     for name in store.tables():
         versions = store.versions(name)
@@ -28,9 +32,13 @@ def lake_status(store: Lake) -> LakeStatus:
     overview = []
     for row in rounds.iter_rows(named=True):
         metrics = json.loads(row["metrics"])
+        signal = metrics.get("signal") or {}
+        cells = (signal.get("effective_cells") or {}).get("selected")
         overview.append({
             "round": row["round"], "prev": row["prev"], "counts": json.loads(row["counts"]),
             "bands": json.loads(row["bands"]), "confidence": confidence.get(row["round"]),
+            "auroc": signal.get("confidence", {}).get("overall", {}).get("auroc"),
+            "cells": (cells["exp_entropy"], cells["cells"]) if cells else None,
             "eval": metrics.get("eval", {}).get("overall", float("nan")),
             "blind": metrics.get("eval_blind", {}).get("overall", float("nan")),
             "fingerprint": row["fingerprint"],

@@ -120,15 +120,16 @@ def selection_gap(a: pl.LazyFrame, b: pl.LazyFrame) -> pl.LazyFrame:
     ).sort(cells)
 
 
-def per_round_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
+def per_round_confidence(scores: pl.DataFrame | None, columns: tuple[str, ...] = ("confidence",)) -> pl.DataFrame:
     """(qa_id, round, confidence) of SCORES rows: the mean sighted (non-blind) gold confidence
-    per question and scored round, sorted by (qa_id, round); typed and empty without scores."""
+    per question and scored round, sorted by (qa_id, round); typed and empty without scores.
+    `columns` names the numeric score columns averaged (e.g. also `mra`, null for choices)."""
     if scores is None or scores.is_empty():
-        return pl.DataFrame(schema=polars_schema(SCORES, ("qa_id", "round", "confidence")))
+        return pl.DataFrame(schema=polars_schema(SCORES, ("qa_id", "round", *columns)))
     return (
         scores.filter(~pl.col("blind"))
         .group_by("qa_id", "round")
-        .agg(pl.col("confidence").mean())
+        .agg(pl.col(*columns).mean())
         .with_columns(pl.col("round").cast(pl.Int32))
         # group_by emits groups in any order; callers sum per qa_id, and float sums depend
         # on their order, so fix it (the content fingerprint must not see the order)
@@ -136,10 +137,10 @@ def per_round_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
-def latest_confidence(scores: pl.DataFrame | None) -> pl.DataFrame:
+def latest_confidence(scores: pl.DataFrame | None, columns: tuple[str, ...] = ("confidence",)) -> pl.DataFrame:
     """(qa_id, confidence): each question's mean sighted gold confidence in the latest round
-    that scored it: what the solver now thinks of it."""
-    return per_round_confidence(scores).group_by("qa_id", maintain_order=True).agg(pl.col("confidence").last())
+    that scored it: what the solver now thinks of it (and so for the other `columns`)."""
+    return per_round_confidence(scores, columns).group_by("qa_id", maintain_order=True).agg(pl.col(*columns).last())
 
 
 def confidence_spread() -> list[pl.Expr]:

@@ -9,8 +9,4 @@ from curation.feedback_policies.base import FeedbackPolicy, register
 
 @register("frontier")
 class Frontier(FeedbackPolicy):
-    statistic = "frontier_share"
-
-    @staticmethod
-    def weight(smoothed: float) -> float:
-        return smoothed
+    statistic = "frontier_share"  # the weight is the share itself

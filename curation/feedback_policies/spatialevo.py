@@ -1,4 +1,5 @@
-"""`spatialevo` (SpatialEvo's scheduler): weight = 1 - smoothed accuracy."""
+"""`spatialevo` (SpatialEvo's scheduler): weight = 1 - smoothed accuracy, where a numeric
+row's accuracy is its MRA (VSI-Bench's score), so close numeric answers count as learned."""
 
 from curation.feedback_policies.base import FeedbackPolicy, register
 

@@ -1,17 +1,20 @@
 """trivial: rows the previous solver already knows, the paper's "easy" band (curation.bands).
 
-Score: the chance-corrected gold confidence q of the latest round that scored the row
-(mean over that round's non-blind scores; null when unscored, and unscored rows are
-never flagged). Flagged when q > bands.easy: the threshold is the bands', set once in
+Score: the value the bands are drawn on (curation.bands.success: the chance-corrected gold
+confidence q, or a numeric row's MRA under bands.signal `success`) of the latest round that
+scored the row (mean over that round's non-blind scores; null when unscored, and unscored
+rows are never flagged). Flagged when it is > bands.easy: the threshold is the bands', set once in
 params `bands`, so the filter, the selection and the band counts agree.
 """
 
 import polars as pl
 
-from curation.bands import BandParams, corrected
+from curation.bands import SIGNAL_COLUMNS, BandParams, success
 from curation.filters.base import Filter, FilterContext, flag_frame, register
 from curation.filters.confidence import aligned
 from store.views import latest_confidence
+
+_SCORE_NAMES = {"gold_prob": "chance-corrected confidence", "success": "success (MRA for numbers)"}
 
 
 @register("trivial")
@@ -24,11 +27,12 @@ class Trivial(Filter):
         return {"bands": ctx.bands}
 
     def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:
-        latest = aligned(rows, latest_confidence(ctx.scores))
-        q = rows.select("answer_type", "options").with_columns(latest["confidence"]).select(corrected(self.bands))
-        return q.select(pl.col("confidence").cast(pl.Float64).alias("score"))
+        latest = aligned(rows, latest_confidence(ctx.scores, SIGNAL_COLUMNS))
+        q = rows.select("answer_type", "options").with_columns(latest)
+        return q.select(success(self.bands).cast(pl.Float64).alias("score"))
 
     def decide(self, stats: pl.DataFrame) -> pl.DataFrame:
         easy = self.bands.easy
-        reason = pl.format("trivial: chance-corrected confidence {} > {}", pl.col("score").round(3), pl.lit(easy))
+        reason = pl.format("trivial: {} {} > {}", pl.lit(_SCORE_NAMES[self.bands.signal]), pl.col("score").round(3),
+                           pl.lit(easy))
         return flag_frame(pl.col("score") > easy, reason, stats)

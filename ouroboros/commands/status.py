@@ -18,13 +18,18 @@ def tables_table(status: LakeStatus, title: str) -> Grid:
 
 
 def rounds_table(status: LakeStatus) -> Grid:
-    """One line per round: counts, the scored rows' mean confidence, bands, eval and blind eval."""
-    table = Grid("rounds (conf: mean sighted confidence; e/f/h: easy/frontier/hard rows)", [
+    """One line per round: counts, the scored rows' mean confidence, bands, the signal, eval and blind eval."""
+    # auroc: does the confidence rank right answers above wrong ones (0.5: no signal); cells: the
+    # effective number of (task, bin) cells of the training slice (exp entropy) / its cells
+    table = Grid("rounds (conf: mean sighted confidence; e/f/h: band rows; cells: effective/all)", [
         ("round", "num"), ("prev", "num"), *[(h, "num") for h in ROUND_COUNTS.values()], ("conf", "num"),
-        ("e/f/h", "num"), ("eval", "num"), ("blind", "num"), ("fingerprint", "id")])
+        ("e/f/h", "num"), ("auroc", "num"), ("cells", "num"), ("eval", "num"), ("blind", "num"),
+        ("fingerprint", "id")])
     for r in status.rounds:
+        cells = f"{r['cells'][0]:.1f}/{r['cells'][1]}" if r["cells"] else None
         table.add_row(r["round"], r["prev"], *[r["counts"].get(k, 0) for k in ROUND_COUNTS], r["confidence"],
-                      band_cell(r["bands"]), f"{r['eval']:.1f}", f"{r['blind']:.1f}", r["fingerprint"])
+                      band_cell(r["bands"]), r["auroc"], cells, f"{r['eval']:.1f}", f"{r['blind']:.1f}",
+                      r["fingerprint"])
     return table
 
 

@@ -6,9 +6,14 @@ runs/report/summary.json (per round: counts, difficulty bands per task, eval ove
 and per task, blind eval, training loss), runs/report/eval.csv (per round: overall,
 blind and one column per task: the `dvc plots` source of eval per task per round),
 runs/report/budget.csv (per round: the training rows each task group got, so the plot
-shows where feedback moved the budget) and runs/report/datamap.csv (Dataset
+shows where feedback moved the budget), runs/report/datamap.csv (Dataset
 Cartography: mean and std of each question's gold confidence over the rounds that
-scored it).
+scored it), and the difficulty signal's measures (ouroboros.record.signal_metrics):
+runs/report/signal.csv (per round and task group: rows, accuracy, AUROC and ECE of the
+confidence, band shares under the gold-probability and the success signal) and
+runs/report/reliability.csv (per round and task group: the reliability curve's bins).
+summary.json adds per round the overall AUROC, the effective cells and the steering
+correlations.
 """
 
 import polars as pl
@@ -46,6 +51,38 @@ def budget_table(qa: pl.DataFrame) -> pl.DataFrame:
     return wide.fill_null(0).with_columns(pl.col("round").cast(pl.Int64))
 
 
+def signal_table(rounds: list[dict]) -> pl.DataFrame:
+    """One row per (round, task group, overall): n, accuracy, auroc, ece and, per band signal,
+    the easy / frontier / hard shares (columns `<signal>_<band>`)."""
+    rows = []
+    for m in rounds:
+        signal = m.get("signal") or {}
+        shares = signal.get("bands", {})
+        for task, s in signal.get("confidence", {}).items():
+            rows.append({"round": m["round"], "task": task, "n": s["n"], "accuracy": s["accuracy"],
+                         "auroc": s["auroc"], "ece": s["ece"],
+                         **{f"{sig}_{b}": share for sig, by_task in sorted(shares.items())
+                            for b, share in by_task.get(task, {}).items()}})
+    return pl.DataFrame(rows, schema_overrides={"auroc": pl.Float64, "ece": pl.Float64}, infer_schema_length=None)
+
+
+def reliability_table(rounds: list[dict]) -> pl.DataFrame:
+    """One row per (round, task group, confidence bin): n, mean confidence, accuracy."""
+    return pl.DataFrame(
+        [{"round": m["round"], "task": task, **b} for m in rounds
+         for task, s in ((m.get("signal") or {}).get("confidence", {})).items() for b in s["reliability"]],
+        schema={"round": pl.Int64, "task": pl.String, "lo": pl.Float64, "hi": pl.Float64, "n": pl.Int64,
+                "confidence": pl.Float64, "accuracy": pl.Float64})
+
+
+def signal_summary(m: dict) -> dict:
+    """A round's signal in brief: overall AUROC, effective cells, steering Spearman per policy."""
+    signal = m.get("signal") or {}
+    return {"auroc": signal.get("confidence", {}).get("overall", {}).get("auroc"),
+            "effective_cells": signal.get("effective_cells"), "steering": signal.get("steering"),
+            "probe": signal.get("probe")}
+
+
 def data_map(scores: pl.DataFrame) -> pl.DataFrame:
     """Per question: mean and std of sighted gold confidence, over the rounds that scored it."""
     return (
@@ -66,6 +103,8 @@ def report(params: Params, ws: Workspace) -> dict:
     data_map(lake.read("scores")).write_csv(out / "datamap.csv")
     budget_table(lake.scan("qa").select("round", "split", "task", "selected").collect()).write_csv(
         out / "budget.csv")
+    signal_table(rounds).write_csv(out / "signal.csv")
+    reliability_table(rounds).write_csv(out / "reliability.csv")
     summary = {
         f"r{m['round']}": {
             "counts": m["counts"],
@@ -73,6 +112,7 @@ def report(params: Params, ws: Workspace) -> dict:
             "eval": m.get("eval", {}),
             "eval_blind": m.get("eval_blind", {}),
             "train_final_loss": (m.get("train") or {}).get("final_loss"),
+            "signal": signal_summary(m),
         }
         for m in rounds
     }

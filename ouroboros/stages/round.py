@@ -17,9 +17,13 @@ policy, `dvc exp run -S loop.policy=...`):
           on in equal random chunks, one per round.
 
 Every policy scores its rows, so band counts and feedback are recorded for all of them.
+After training, the new solver answers the held-in probe (ouroboros.probe): its gains are
+the next round's learning progress, and the signal measures (curation.signal) check them
+against this round's steering.
 """
 
 import json
+from dataclasses import replace
 
 import polars as pl
 
@@ -30,6 +34,7 @@ from ouroboros.lakes import workspace_lake
 from ouroboros.launch import process_device
 from ouroboros.loop_policies import LOOP_POLICIES
 from ouroboros.params import Params, solver_frames
+from ouroboros.probe import measure_probe, probe_rows
 from ouroboros.record import record_round
 from ouroboros.stages.evalset import load_evalset, train_inputs
 from ouroboros.steps import (
@@ -88,8 +93,11 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
 
     metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), params.train,
                               resume=ws.solver_dir(prev), log_dir=ws.train_log_dir(n))}
+    feedback = replace(feedback, probe_solver=f"r{n}", probe=measure_probe(
+        solver, probe_rows(ws), frames, params, round=n, label=f"r{n}", before=previous.probe))
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
     if not is_main():
         return None
-    return record_round(n, prev, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)
+    return record_round(n, prev, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics,
+                        previous=previous)

@@ -8,6 +8,10 @@ on a static slice of `warm_start.budget` valid questions
 (uniform over tasks, chosen at random), then scores `warm_start.probe` further questions
 out of sample to seed round 1's feedback. A real checkpoint (`solver.spec` a
 directory) is used as it is: it only scores the probe.
+
+The probe is the held-in probe of every later round (ouroboros.probe); the tiny solver
+also scores it before the warm start trains, so round 1's feedback already knows which
+cells the warm start moved.
 """
 
 from dataclasses import replace
@@ -15,6 +19,7 @@ from dataclasses import replace
 from curation.feedback import compute_feedback
 from curation.selection import with_selected
 from ouroboros.params import Params, solver_frames
+from ouroboros.probe import measure_probe
 from ouroboros.record import record_round
 from ouroboros.stages.evalset import load_evalset, train_inputs
 from ouroboros.stages.vision import pretrained_solver
@@ -44,7 +49,9 @@ def warm_start(params: Params, ws: Workspace) -> dict:
     warm, probe = shuffled.head(b.budget), shuffled.slice(b.budget)
     solver = load_solver(pretrained_solver(params, ws), seed=params.seed, **solver_frames(params))
     metrics: dict = {}
+    before = ()
     if params.solver.spec == "tiny":
+        before = measure_probe(solver, probe, frames, params, round=0, label="untrained")
         metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
                                  replace(params.train, epochs=b.epochs, max_steps=0), log_dir=ws.train_log_dir(0))
         rows = with_selected(rows, warm)
@@ -53,6 +60,9 @@ def warm_start(params: Params, ws: Workspace) -> dict:
     scores = score_rows(solver, probe, frames, round=0, solver_name="r0", blind=False,
                         batch_size=params.solver.score_batch_size)
     feedback = compute_feedback(rows, scores, round=0, params=params.feedback, bands=params.bands)
+    feedback = replace(feedback, probe_solver="r0",
+                       probe=measure_probe(solver, probe, frames, params, round=0, label="r0", before=before,
+                                           scores=scores))
     evalset, eval_frames = load_evalset(ws)
     metrics |= eval_scores(solver, evalset, eval_frames, params)
     return record_round(0, 0, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics)

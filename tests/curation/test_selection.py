@@ -103,3 +103,33 @@ def test_with_selected_marks_exactly_the_slice():
     marked = with_selected(rows, picked)
     assert marked["selected"].sum() == 5
     assert set(marked.filter("selected")["qa_id"]) == set(picked["qa_id"])
+
+
+def _numeric(mras: dict[str, float], confidence: float) -> tuple:
+    """Counting rows, one per name, all at gold confidence `confidence`, with the given MRAs."""
+    rows = qa_frame([{"qa_id": q, "task": "object_counting", "answer": "3"} for q in mras])
+    return rows, scores_frame([{"qa_id": q, "confidence": confidence, "mra": m} for q, m in mras.items()])
+
+
+def test_prefer_learnability_takes_the_rows_the_solver_half_solves():
+    rows, scores = _numeric({"known": 1.0, "half": 0.5, "most": 0.7, "lost": 0.0}, confidence=0.02)
+    picked, _ = select(rows, SelectionParams(budget=2, prefer="learnability"), scores=scores)
+    assert sorted(picked["qa_id"]) == ["half", "most"]  # q(1-q): 0.25 and 0.21; known and lost 0
+    # the frontier preference on gold confidence sees four identical rows; the seed decides
+    paper = BandParams(signal="gold_prob")
+    by_seed = {tuple(sorted(select(rows, SelectionParams(budget=2), seed=s, scores=scores, bands=paper)[0]["qa_id"]))
+               for s in range(8)}
+    assert len(by_seed) > 1
+
+
+def test_bands_on_success_make_a_close_numeric_answer_easy():
+    rows, scores = _numeric({"close": 1.0, "off": 0.3}, confidence=0.33)  # room size: p(gold) stays low
+    _, paper = select(rows, SelectionParams(budget=2), scores=scores, bands=BandParams(signal="gold_prob"))
+    _, fixed = select(rows, SelectionParams(budget=2), scores=scores)
+    assert dict(paper.iter_rows()) == {"selected": 2}
+    assert dict(fixed.iter_rows()) == {"selected": 1, "trivial": 1}
+
+
+def test_selection_prefer_must_be_known():
+    with pytest.raises(ValidationError, match=r"prefer\n  Input should be 'frontier' or 'learnability'"):
+        SelectionParams(prefer="nearest")

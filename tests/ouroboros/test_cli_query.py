@@ -20,9 +20,10 @@ def lake(tmp_path):
     lake.write("qa", [qa_row(qa_id="b", round=2, difficulty_bin="hard"),
                       qa_row(qa_id="c", round=2, difficulty_bin="hard", task="room_size_estimation")],
                partition="r2")
-    score = {"solver": "tiny", "blind": False, "correct": False, "prediction": "1", "mra": 0.0}
-    lake.write("scores", [{"qa_id": "a", "round": 1, "confidence": 0.5, **score},
-                          {"qa_id": "b", "round": 1, "confidence": 0.99, **score}], partition="r1")
+    score = {"solver": "tiny", "blind": False, "prediction": "1"}
+    lake.write("scores", [{"qa_id": "a", "round": 1, "confidence": 0.5, "correct": False, "mra": 0.3, **score},
+                          {"qa_id": "b", "round": 1, "confidence": 0.99, "correct": True, "mra": 1.0, **score}],
+               partition="r1")
     return tmp_path / "lake"
 
 
@@ -117,7 +118,7 @@ def test_slice_json_has_every_column(lake):
 
 
 def test_slice_by_band_scene_text_and_sorted_by_confidence(lake):
-    # a: 0.5 (frontier), b: 0.99 (easy; numeric rows have no chance floor)
+    # numeric rows band on their MRA (bands.signal success): a: 0.3 (frontier), b: 1.0 (easy)
     args = ["slice", "--lake", str(lake), "--round", "1", "-f", "csv"]
     result = runner.invoke(app, [*args, "--band", "easy"])
     assert result.exit_code == 0, result.output

@@ -50,9 +50,11 @@ def test_text_columns_share_the_width_and_ids_are_cut_short():
 def test_wide_rows_become_records_side_by_side_then_stacked():
     status = LakeStatus([], [{"round": r, "prev": max(r - 1, 0), "counts": {"proposed": 1200, "valid": 1100},
                               "bands": {"count": {"easy": 3, "frontier": 300, "hard": 40}}, "confidence": 0.5,
+                              "auroc": 0.61 if r else None, "cells": (4.25, 12) if r else None,
                               "eval": 31.25, "blind": 20.0, "fingerprint": "b2684f50aa"} for r in range(3)])
     wide = render(rounds_table(status), 200)
     assert wide[1].split()[:3] == ["round", "prev", "proposed"] and wide[3].split()[0] == "0"
+    assert "0.610" in wide[4] and "4.2/12" in wide[4] and "-" in wide[3].split()  # round 0: not measured
     side = render(rounds_table(status), 80)
     assert side[1].split() == ["round", "0", "1", "2"]
     assert side[3].split() == ["prev", "0", "0", "1"] and "fingerprint  b2684f50" in side[-1]

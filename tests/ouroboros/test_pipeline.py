@@ -10,6 +10,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from curation.feedback import Feedback
+from curation.params import FeedbackParams
 from ouroboros.cli import app
 from ouroboros.errors import StageInputError
 from ouroboros.lakes import workspace_lake
@@ -261,6 +263,54 @@ def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_c
     assert picked[0] and picked[1] and not picked[0] & picked[1]
     assert len(picked[0]) <= params.selection.budget
     assert "trivial" not in set(two["drop_reason"].drop_nulls())  # no confidence filters outside the loop
+
+
+@pytest.mark.pipeline
+def test_every_round_measures_its_difficulty_signal_and_probe(workspace):
+    params, ws = workspace
+    for n in (0, 1, 2):
+        signal = json.loads(ws.metrics_path(n).read_text())["signal"]
+        overall = signal["confidence"]["overall"]
+        assert overall["n"] > 0 and (overall["auroc"] is None or 0 <= overall["auroc"] <= 1)
+        assert sum(b["n"] for b in overall["reliability"]) == overall["n"]
+        assert set(signal["bands"]) == {"gold_prob", "success"}
+        for allocation in signal["effective_cells"].values():
+            assert 0 <= allocation["inverse_simpson"] <= allocation["exp_entropy"] <= allocation["cells"]
+        assert signal["probe"]["solver"] == f"r{n}" and signal["probe"]["cells"] > 0
+        # round 0 has no feedback before it; later rounds rank every policy against the probe's gains
+        assert (signal["steering"] is None) == (n == 0)
+        if n:
+            assert {"weight", "frontier", "spatialevo", "learnability", "progress"} <= set(signal["steering"])
+    fb = Feedback.from_json(ws.feedback_path(1).read_text())
+    earlier = {(c.task, c.bin): c for c in Feedback.from_json(ws.feedback_path(0).read_text()).probe}
+    for c in fb.probe:  # the same probe rows, answered by the round-1 solver
+        assert c.n == earlier[(c.task, c.bin)].n
+        assert c.gain is None or c.gain == pytest.approx(c.success - earlier[(c.task, c.bin)].success)
+
+
+@pytest.mark.pipeline
+def test_the_progress_policy_steers_rounds_and_falls_back_where_the_probe_has_no_evidence(own_workspace):
+    params, ws = own_workspace
+    steered = replace(params, feedback=FeedbackParams(policy="progress", min_probe_rows=1),
+                      bands=replace(params.bands, signal="success"),
+                      selection=replace(params.selection, prefer="learnability"))
+    for n in (1, 2):
+        run_round(n, n - 1, steered, ws)
+        fb = Feedback.from_json(ws.feedback_path(n).read_text())
+        # the gains this feedback steers by: the previous round's probe (the warm start's used
+        # min_probe_rows 5, so its small cells have none)
+        previous = Feedback.from_json(ws.feedback_path(n - 1).read_text())
+        gains = {(c.task, c.bin): c.gain for c in previous.probe}
+        assert fb.policy == "progress"
+        for b in set(fb.bins) - set(previous.bins):  # the bins scored this round (others carry over)
+            gain = gains.get((b.task, b.bin))
+            assert b.fallback == (gain is None)
+            assert b.progress == (None if gain is None else pytest.approx(abs(gain)))
+            assert b.weight >= params.feedback.floor
+        signal = json.loads(ws.metrics_path(n).read_text())["signal"]
+        assert signal["probe"]["fallback_bins"] == sum(b.fallback for b in fb.bins)
+        assert 0 < workspace_lake(ws).read(f"qa__r{n}").filter(pl.col("selected")).height <= params.selection.budget
+    assert any(not b.fallback for b in fb.bins)  # with min_probe_rows 1, round 1's probe measured gains
 
 
 def test_the_readme_examples_run_on_the_demo_lake(workspace, tmp_path, monkeypatch):
