@@ -39,6 +39,11 @@ class Workspace:
     def solver_dir(self, n: int) -> Path:
         return self.round_dir(n) / "solver"
 
+    def train_log_dir(self, n: int) -> Path:
+        """Round n's training log (DVCLive: metrics.json, plots/metrics/*.tsv), beside the solver
+        rather than in it: dvc.yaml declares these files as metrics and plots, not as a cached output."""
+        return self.round_dir(n) / "train"
+
     def feedback_path(self, n: int) -> Path:
         return self.round_dir(n) / "feedback.json"
 

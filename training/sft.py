@@ -5,8 +5,9 @@ accelerate/torchrun on several GPUs, with bf16 and gradient checkpointing, uncha
 layer over it is thin: a collator that turns sample rows into left-padded Qwen3-VL inputs
 (training.batches; labels are -100 except on the answer tokens and the closing
 `<|im_end|>`, so the loss is on the answer only), a callback that drives a rich progress
-bar and records the loss curve, and the save of the solver (safetensors or adapter),
-`metrics.json` and the resolved `train_params.json`. Measured on the tiny solver
+bar and records the loss curve, DVCLive's callback (or the Trainer integrations
+`trainer.report_to` names) logging every step to a log folder, and the save of the solver
+(safetensors or adapter), `metrics.json` and the resolved `train_params.json`. Measured on the tiny solver
 (bench/solver_bench.py, 1 CPU thread, 64 px, 4 frames, batch 8, 40 steps): the Trainer runs
 at 0.87-1.05x the samples/s of a bare AdamW loop over the same batches, its setup and the
 checkpoint save included, so a plain loop would buy little and lose the multi-GPU path.
@@ -159,16 +160,16 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
 FIXED = {
     "logging_steps": 1,
     "save_strategy": "no",
-    "report_to": "none",
     "disable_tqdm": True,
     "remove_unused_columns": False,
     "dataloader_pin_memory": False,
 }
 
 
-def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArguments:
+def _arguments(solver: Solver, params: TrainParams, out: Path, log_dir: Path | None = None) -> TrainingArguments:
     """TrainingArguments from `params` (TrainParams.arguments), FIXED, and what the device and
-    the number of processes decide."""
+    the number of processes decide. The Trainer's integrations write under `log_dir`; with
+    none they are off. dvclive is left out of them: `_reporters` gives it a Live of its own."""
     fixed = sorted(set(params.trainer) & set(FIXED))
     if fixed:
         raise TrainParamsError(f"trainer.{fixed[0]}", "a key training.sft does not fix", params.trainer[fixed[0]])
@@ -176,15 +177,26 @@ def _arguments(solver: Solver, params: TrainParams, out: Path) -> TrainingArgume
     if params.batch_size % world:
         raise TrainParamsError("batch_size", f"a multiple of the {world} processes", params.batch_size)
     cuda = solver.device.type == "cuda"
+    others = [name for name in params.report_to() if name != "dvclive"] if log_dir else []
     return TrainingArguments(
-        output_dir=str(out / "trainer"),
+        output_dir=str(log_dir if others else out / "trainer"),  # where tensorboard & co. write
         per_device_train_batch_size=params.batch_size // world,
         use_cpu=not cuda,
         bf16=cuda and next(solver.model.parameters()).dtype == torch.bfloat16,
         activation_checkpointing=_checkpointing(solver, params),
         **FIXED,
-        **params.arguments(),
+        **params.arguments() | {"report_to": others or "none"},
     )
+
+
+def _reporters(params: TrainParams, log_dir: Path | None) -> list[TrainerCallback]:
+    """DVCLive's Trainer callback writing to `log_dir` (training.tracking), on rank 0 alone and
+    never without a dir."""
+    if log_dir is None or "dvclive" not in params.report_to() or not is_main():
+        return []
+    from training.tracking import dvclive_callback  # imports dvc: only runs that log pay for it
+
+    return [dvclive_callback(log_dir)]
 
 
 def _layout(model: torch.nn.Module, optimizer: torch.optim.Optimizer) -> Layout:
@@ -284,15 +296,16 @@ class _ContinuingTrainer(Trainer):
 
 
 def _trainer(
-    solver: Solver, items: list[Item], store: FrameStore, params: TrainParams, out: Path, resume: str | Path | None
+    solver: Solver, items: list[Item], store: FrameStore, params: TrainParams, out: Path, resume: str | Path | None,
+    log_dir: Path | None = None,
 ) -> tuple[_ContinuingTrainer, _RichProgress]:
     progress = _RichProgress()
     trainer = _ContinuingTrainer(
         model=solver.model,
-        args=_arguments(solver, params, out),
+        args=_arguments(solver, params, out, log_dir),
         train_dataset=_Samples(items),
         data_collator=_Collator(solver, store),
-        callbacks=[progress],
+        callbacks=[progress, *_reporters(params, log_dir)],
         saved=None if resume is None else _read_state(Path(resume)),
         source=None if resume is None else Path(resume),
         span=params.schedule_steps,
@@ -322,6 +335,7 @@ def train(
     params: TrainParams,
     init: str | Path | None = None,
     resume: str | Path | None = None,
+    log_dir: str | Path | None = None,
 ) -> dict:
     """Fine-tune `solver` in place on `samples` and save it to `out_dir`, with its optimizer
     state (out_dir/optimizer.pt); returns the metrics (also written to out_dir/metrics.json):
@@ -330,7 +344,9 @@ def train(
 
     `init`: a saved solver whose weights (or adapter) to start from instead of `solver`'s.
     `resume`: a solver directory saved by `train` (the previous round's) whose optimizer
-    state and LR-schedule position to continue; see the module docstring."""
+    state and LR-schedule position to continue; see the module docstring.
+    `log_dir`: where the integrations `params.trainer["report_to"]` names (default dvclive)
+    log every step; None logs nowhere but metrics.json."""
     out = Path(out_dir)
     if params.mode == "auto":
         params = replace(params, mode="full" if solver.config.base == "tiny" else "lora")
@@ -341,7 +357,7 @@ def train(
     if not items:
         raise TrainParamsError("samples", "at least one training sample", 0)
     _prepare_model(solver, params, init)
-    trainer, progress = _trainer(solver, items, store, params, out, resume)
+    trainer, progress = _trainer(solver, items, store, params, out, resume, None if log_dir is None else Path(log_dir))
     start = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - start

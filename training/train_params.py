@@ -15,6 +15,12 @@ from pydantic.dataclasses import dataclass
 
 from plumbing.params import STRICT
 
+# Where a run logs (`trainer.report_to`, transformers' names): dvclive writes local files that
+# dvc.yaml declares; the others are the Trainer's own integrations, and wandb or mlflow reach
+# a service only when named here. The default keeps a run on disk and off the network.
+REPORT_TO = ("dvclive", "tensorboard", "wandb", "mlflow", "none")
+DEFAULT_REPORT_TO = "dvclive"
+
 
 @dataclass(frozen=True, config=STRICT)
 class TrainParams:
@@ -85,7 +91,8 @@ class TrainParams:
     trainer: dict[str, Any] = field(
         default_factory=dict,
         metadata={"help": "further transformers.TrainingArguments passed as they are (e.g. deepspeed: a config "
-                  "file, gradient_accumulation_steps); not ones the fields above or training.sft set"},
+                  "file, gradient_accumulation_steps, report_to: one or a list of " + "|".join(REPORT_TO)
+                  + f", default {DEFAULT_REPORT_TO}); not ones the fields above or training.sft set"},
     )
 
     @model_validator(mode="after")
@@ -109,6 +116,23 @@ class TrainParams:
                 raise ValueError(f"trainer.{key}: expected a key TrainParams does not own (set {owner} instead)")
         return self
 
+    @model_validator(mode="after")
+    def _report_to_is_an_installed_integration(self):
+        if "report_to" not in self.trainer:
+            return self
+        value = self.trainer["report_to"]
+        names = [value] if isinstance(value, str) else value
+        if not isinstance(names, list | tuple) or not names or any(n not in REPORT_TO for n in names):
+            raise ValueError(f"trainer.report_to: expected one of {REPORT_TO} or a list of them, got {value!r}")
+        from transformers.integrations import get_available_reporting_integrations
+
+        installed = get_available_reporting_integrations()
+        absent = [n for n in names if n != "none" and n not in installed]
+        if absent:  # else the Trainer would refuse it only once a stage is training
+            raise ValueError(f"trainer.report_to: expected integrations installed here (pip install {absent[0]}; "
+                             f"installed: {', '.join(installed) or 'none'}), got {value!r}")
+        return self
+
     def for_round(self, seed: int) -> "TrainParams":
         """The run one loop round makes: `steps_per_round` steps (when set), data order from `seed`."""
         return replace(self, seed=seed, max_steps=self.steps_per_round or self.max_steps)
@@ -122,6 +146,11 @@ class TrainParams:
                 value = spec.metadata.get("to", lambda v: v)(getattr(self, spec.name))
                 out |= dict.fromkeys(_names(spec), value)
         return out | self.trainer
+
+    def report_to(self) -> list[str]:
+        """The integrations `trainer.report_to` names (default dvclive); [] for none."""
+        value = self.trainer.get("report_to", DEFAULT_REPORT_TO)
+        return [name for name in ([value] if isinstance(value, str) else value) if name != "none"]
 
 
 def _names(spec) -> tuple[str, ...]:

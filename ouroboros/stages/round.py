@@ -94,7 +94,7 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
 
     steps = params.train.for_round(train_seed(params.seed, params.train.seed))
     metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), steps,
-                              resume=ws.solver_dir(prev))}
+                              resume=ws.solver_dir(prev), log_dir=ws.train_log_dir(n))}
     feedback = replace(feedback, probe_solver=f"r{n}", probe=measure_probe(
         solver, probe_rows(ws), frames, params, round=n, label=f"r{n}", before=previous.probe))
     evalset, eval_frames = load_evalset(ws)

@@ -55,7 +55,8 @@ def warm_start(params: Params, ws: Workspace) -> dict:
         before = measure_probe(solver, probe, frames, params, round=0, label="untrained")
         metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
                                  replace(params.train, epochs=b.epochs, max_steps=0,
-                                         seed=train_seed(params.seed, params.train.seed)))
+                                         seed=train_seed(params.seed, params.train.seed)),
+                                 log_dir=ws.train_log_dir(0))
         rows = with_selected(rows, warm)
     else:
         ws.round_dir(0).mkdir(parents=True, exist_ok=True)

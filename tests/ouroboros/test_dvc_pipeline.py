@@ -85,7 +85,7 @@ def test_repro_rerun_and_targeted_invalidation(repro_after_kill):
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     assert stale_stages(proj) == {"round@0", "round@1", "round@2"}
     metrics = dvc(proj, "metrics", "show", "--json").stdout
-    assert "eval" in metrics
+    assert "eval" in metrics and "runs/r1/train/metrics.json" in metrics  # the round's DVCLive summary
     (proj / "params.yaml").write_text(original)
     assert stale_stages(proj) == set()
     # a one-line edit to a module makes exactly the stages whose verb imports it stale

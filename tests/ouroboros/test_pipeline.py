@@ -315,7 +315,8 @@ def test_the_progress_policy_steers_rounds_and_falls_back_where_the_probe_has_no
 
 def test_the_readme_examples_run_on_the_demo_lake(workspace, tmp_path, monkeypatch):
     """README.md's next commands and its Python snippet, as written, on this module's lake (rounds 1, 2).
-    `ouro data fetch` needs a Hub: tests/ouroboros/test_fetch.py runs it against a stand-in."""
+    `ouro data fetch` needs a Hub: tests/ouroboros/test_fetch.py runs it against a stand-in; `ouro app`
+    serves until stopped: tests/ouroboros/app/ drive it in a browser."""
     _, ws = workspace
     readme = (ROOT / "README.md").read_text()
     commands = [line for block in re.findall(r"```bash\n(.*?)```", readme, re.S)
@@ -325,7 +326,7 @@ def test_the_readme_examples_run_on_the_demo_lake(workspace, tmp_path, monkeypat
     (tmp_path / "lake").symlink_to(ws.lake_dir)
     for line in commands:
         args = shlex.split(line, comments=True)[1:]
-        if args[:2] == ["data", "fetch"]:
+        if args[:2] == ["data", "fetch"] or args[:1] == ["app"]:
             continue
         result = CliRunner().invoke(app, args)
         assert result.exit_code == 0, f"{line}\n{result.output}"

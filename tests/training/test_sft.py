@@ -257,3 +257,27 @@ def test_fingerprint_covers_the_optimizer_state(continued, tmp_path):
     state["optimizer"]["state"][0]["exp_avg"] += 1.0
     torch.save(state, copy / OPTIMIZER_FILE)
     assert files_digest(copy) != files_digest(root / "r2")
+
+
+def test_dvclive_logs_loss_and_lr_of_every_step(tables, tmp_path):
+    """The default report_to (dvclive) writes per-step plots and a summary under log_dir, and
+    nothing in the solver folder; its loss per step is the one metrics.json records."""
+    samples, frames = tables[0].head(8), tables[1]
+    params = TrainParams(mode="full", lr=1e-3, max_steps=3, batch_size=4, schedule="linear")
+    metrics = train(_solver(), samples, frames, tmp_path / "solver", params, log_dir=tmp_path / "train")
+    plots = tmp_path / "train" / "plots" / "metrics"
+    loss = [line.split("\t") for line in (plots / "loss.tsv").read_text().splitlines()]
+    assert loss[0] == ["step", "loss"] and [int(step) for step, _ in loss[1:]] == [0, 1, 2]
+    assert [float(v) for _, v in loss[1:]] == pytest.approx(metrics["loss_curve"])
+    lr = [float(line.split("\t")[1]) for line in (plots / "learning_rate.tsv").read_text().splitlines()[1:]]
+    assert len(lr) == 3 and lr[0] > lr[-1]  # the linear decay, as the Trainer logged it
+    summary = json.loads((tmp_path / "train" / "metrics.json").read_text())
+    assert summary["step"] == 3 and summary["train"]["loss"] == pytest.approx(sum(metrics["loss_curve"]) / 3)
+    assert not (tmp_path / "solver" / "trainer").exists() and not (tmp_path / "solver" / "dvclive").exists()
+
+
+def test_report_to_none_logs_nowhere(tables, tmp_path):
+    samples, frames = tables[0].head(4), tables[1]
+    params = TrainParams(mode="full", max_steps=1, batch_size=4, trainer={"report_to": "none"})
+    train(_solver(), samples, frames, tmp_path / "solver", params, log_dir=tmp_path / "train")
+    assert not (tmp_path / "train").exists()

@@ -66,3 +66,32 @@ def test_deepspeed_configs_parse_and_pass_through(config: Path):
     path = str(config.relative_to(ROOT))
     assert TrainParams(trainer={"deepspeed": path}).arguments()["deepspeed"] == path
     assert len(DEEPSPEED) == 2
+
+
+@pytest.mark.parametrize("value", ["nope", ["dvclive", "comet_ml"], [], 3])
+def test_report_to_is_checked_at_load(value):
+    with pytest.raises(ValidationError, match=r"trainer\.report_to: expected one of \('dvclive'"):
+        TrainParams(trainer={"report_to": value})
+
+
+def test_report_to_an_integration_that_is_not_installed_says_what_to_install(monkeypatch):
+    import transformers.integrations
+
+    monkeypatch.setattr(transformers.integrations, "get_available_reporting_integrations", lambda: ["dvclive"])
+    with pytest.raises(ValidationError, match=r"trainer\.report_to: expected integrations installed here "
+                       r"\(pip install mlflow; installed: dvclive\), got \['dvclive', 'mlflow'\]"):
+        TrainParams(trainer={"report_to": ["dvclive", "mlflow"]})
+
+
+def test_report_to_passes_through_but_dvclive_gets_its_own_callback(tiny, tmp_path, monkeypatch):
+    import transformers.integrations
+
+    # as if tensorboard were installed: the pass-through is under test, not the package
+    monkeypatch.setattr(transformers.integrations, "get_available_reporting_integrations",
+                        lambda: ["dvclive", "tensorboard"])
+    assert TrainParams().report_to() == ["dvclive"]
+    both = TrainParams(trainer={"report_to": ["dvclive", "tensorboard"]})
+    args = _arguments(tiny, both, tmp_path, log_dir=tmp_path / "log")
+    assert args.report_to == ["tensorboard"] and args.output_dir == str(tmp_path / "log")
+    assert _arguments(tiny, both, tmp_path).report_to == []  # no log dir: no integration
+    assert _arguments(tiny, TrainParams(), tmp_path, log_dir=tmp_path / "log").report_to == []
