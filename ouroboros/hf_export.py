@@ -78,12 +78,12 @@ def _card_type(feature) -> dict:
 def with_confidence(rows: pl.DataFrame, scores: pl.DataFrame, round: int, bands: BandParams) -> pl.DataFrame:
     """`rows` with `confidence_by_round` ([{round, confidence}], sighted, every round that scored the
     question), `confidence` (round `round`'s, that chose it) and its `band` (null where unscored)."""
-    per_round = per_round_confidence(scores)
+    per_round = per_round_confidence(scores, ("confidence", "mra"))  # a numeric row's band reads its MRA
     history = per_round.group_by("qa_id").agg(
         pl.struct("round", "confidence").sort_by("round").alias("confidence_by_round"))
-    now = per_round.filter(pl.col("round") == round).select("qa_id", "confidence")
+    now = per_round.filter(pl.col("round") == round).select("qa_id", "confidence", "mra")
     return (rows.join(history, on="qa_id", how="left").join(now, on="qa_id", how="left")
-            .with_columns(band(bands).alias("band")))
+            .with_columns(band(bands).alias("band")).drop("mra"))
 
 
 def _images(paths: list[str], png: dict[str, bytes]) -> list[dict]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from dvc_render.vega import VegaRenderer
 
+from ouroboros.commands.demo import dvc_env
 from tests.conftest import ROOT
 
 TEMPLATE = ROOT / "plots" / "offline.html"
@@ -52,7 +53,8 @@ def test_plots_page_draws_offline(tmp_path):
     if shutil.which("chromium") is None:
         pytest.skip("chromium is not installed (Debian: apt-get install chromium)")
     # the repository's own plots over its committed report CSVs, as `ouro demo` shows them
-    subprocess.run(["dvc", "plots", "show", "-o", str(tmp_path / "out")], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["dvc", "plots", "show", "-o", str(tmp_path / "out")], cwd=ROOT, env=dvc_env(), check=True,
+                   capture_output=True)
     page = tmp_path / "out" / "index.html"
     assert drawn_charts(page, tmp_path / "profile") >= 2
 
