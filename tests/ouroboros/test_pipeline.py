@@ -258,7 +258,9 @@ def test_static_policy_trains_disjoint_chunks_of_one_pool_and_drops_nothing_by_c
     run_round(1, 0, static, copy)
     run_round(2, 1, static, copy)
     one, two = (workspace_lake(copy).read(f"qa__r{n}") for n in (1, 2))
-    assert set(one["qa_id"]) == set(two["qa_id"])  # the same up-front pool each round
+    (pool,) = (copy.runs / "static_pool").glob("*.parquet")  # proposed once, for every round
+    assert set(one["qa_id"]) | set(two["qa_id"]) <= set(pl.read_parquet(pool)["qa_id"])
+    assert not set(one["qa_id"]) & set(two["qa_id"])  # each round holds only its own chunk of it
     picked = [set(t.filter(pl.col("selected"))["qa_id"]) for t in (one, two)]
     assert picked[0] and picked[1] and not picked[0] & picked[1]
     assert len(picked[0]) <= params.selection.budget

@@ -9,7 +9,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.pipeline]
 
 def test_a_clone_without_shared_data_runs_the_data_stages(tmp_path):
     # TINY sizes (the demo's take minutes); the demo's own default world: procedural rooms only.
-    scenes = {**TINY["scenes"], "meta": [], "procedural": 8}
+    # Half held out: the split is by scene-id hash, and the blind eval needs two held-out rooms to swap.
+    scenes = {**TINY["scenes"], "meta": [], "procedural": 8, "eval_fraction": 0.5}
     proj = project_copy(tmp_path, shared=False, scenes=scenes)
     assert not (tmp_path / "shared").exists()
     dvc(proj, "repro", "scenes", "eval_set")
