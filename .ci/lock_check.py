@@ -30,8 +30,11 @@ def stale_deps(status: dict, tracked: set[str]) -> list[str]:
 
 
 def tracked_paths() -> set[str]:
-    """Every file git tracks, and every folder above one (a dep may name a package folder)."""
+    """Every file git tracks, and every folder above one (a dep may name a package folder).
+    A .gitignore alone does not make its folder tracked: runs/fingerprints holds one beside
+    other stages' outputs, which a fresh clone lacks."""
     files = subprocess.run(["git", "ls-files"], capture_output=True, text=True, check=True).stdout.split()
+    files = [f for f in files if not f.endswith(".gitignore")]
     return {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 2)}
 
 
