@@ -8,6 +8,7 @@ are runs of the same pipeline under different policies.
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from types import ModuleType
 
 import polars as pl
 
@@ -33,6 +34,14 @@ class LoopPolicy(ABC):
 
 
 LOOP_POLICIES: Registry[type[LoopPolicy]] = Registry("loop policy")
+
+
+def steps() -> ModuleType:
+    """ouroboros.steps, imported when a policy runs: it imports the solver (torch), and the
+    registry must import without it so that checking a params name stays cheap."""
+    import ouroboros.steps
+
+    return ouroboros.steps
 
 
 def register(name: str) -> Callable[[type[LoopPolicy]], type[LoopPolicy]]:

@@ -7,8 +7,7 @@ import polars as pl
 from curation.selection import select
 from ouroboros.inputs import load_history
 from ouroboros.lakes import workspace_lake
-from ouroboros.loop_policies.base import LoopPolicy, register
-from ouroboros.steps import curated_rows
+from ouroboros.loop_policies.base import LoopPolicy, register, steps
 
 
 @register("closed")
@@ -17,7 +16,7 @@ class Closed(LoopPolicy):
 
     def rows(self, n, params, ws, scenes, frames, previous):
         history = load_history(workspace_lake(ws), n, params.bands)
-        return curated_rows(params.proposer, params.seed, params, scenes, frames, params.proposer.per_round,
+        return steps().curated_rows(params.proposer, params.seed, params, scenes, frames, params.proposer.per_round,
                             previous, round=n, split="train", history=history)
 
     def choose(self, n, rows, scores, feedback, params):

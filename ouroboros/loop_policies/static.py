@@ -14,8 +14,7 @@ from dataclasses import asdict
 import polars as pl
 
 from ouroboros.lakes import workspace_lake
-from ouroboros.loop_policies.base import LoopPolicy, register
-from ouroboros.steps import curated_rows, random_slice, scorable
+from ouroboros.loop_policies.base import LoopPolicy, register, steps
 
 
 def pool_path(params, ws, ids):
@@ -31,9 +30,9 @@ class Static(LoopPolicy):
         path = pool_path(params, ws, ids)
         if path.is_file():
             return pl.read_parquet(path)
-        rows = curated_rows(params.proposer, params.seed, params, scenes, frames,
+        rows = steps().curated_rows(params.proposer, params.seed, params, scenes, frames,
                             params.proposer.per_round * len(ids), None, round=min(ids), split="train")
-        pool = random_slice(scorable(rows), rows.height, params.seed)
+        pool = steps().random_slice(steps().scorable(rows), rows.height, params.seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         pool.write_parquet(path)
         return pool
@@ -46,4 +45,4 @@ class Static(LoopPolicy):
         return chunk.head(params.selection.budget).with_columns(pl.lit(n, pl.Int32).alias("round"))
 
     def choose(self, n, rows, scores, feedback, params):
-        return scorable(rows).head(params.selection.budget)
+        return steps().scorable(rows).head(params.selection.budget)
