@@ -271,8 +271,7 @@ def paired_ci(differences: list[float]) -> dict:
 
 def paired(runs: dict[str, dict[str, list[dict]]]) -> dict:
     """Per pair "a - b": per-seed differences of the AUC and of the final round, with their
-    t-based 95% CIs, over the seeds both arms have; and the blind (other-scene) change from
-    round 0 to the last round of `a`, minus that of the sighted score."""
+    t-based 95% CIs, over the seeds both arms have."""
     out = {}
     for a, b in pairs(list(runs)):
         seeds = sorted(set(runs[a]) & set(runs[b]), key=int)
