@@ -39,7 +39,8 @@ def tracked_paths() -> set[str]:
 
 
 def main() -> int:
-    out = subprocess.run(["dvc", "status", "--json"], capture_output=True, text=True)
+    # this venv's dvc, by its interpreter: .ci/run puts no venv on PATH
+    out = subprocess.run([sys.executable, "-m", "dvc", "status", "--json"], capture_output=True, text=True)
     if out.returncode != 0:
         print(f"dvc status failed: {out.stderr.strip()}", file=sys.stderr)
         return 1
