@@ -23,7 +23,9 @@ minus every other arm.
 """
 
 import multiprocessing
+import resource
 import shutil
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -57,6 +59,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
 # they would be rooms that all worlds have in common.
 GRID_OVERRIDES: dict[str, Any] = {"scenes.meta": []}
 DONE = "ablation_arm.json"  # an arm's records, written when its last round is done
+COMPUTE = "compute.json"  # a world's or an arm's wall and CPU seconds, summed over resumed runs
 
 
 def arm_overrides(arm: str) -> dict[str, Any]:
@@ -151,12 +154,38 @@ def run_arm(params: Params, common: Workspace, root: Path) -> list[dict]:
 
 def _world(params: Params, root: Path, threads: int) -> None:
     _threads(threads)
-    common_start(params, root)
+    with compute_meter(root / "common"):
+        common_start(params, root)
 
 
 def _arm(params: Params, common_root: Path, root: Path, threads: int) -> None:
     _threads(threads)
-    run_arm(params, Workspace(common_root), root)
+    with compute_meter(root):
+        run_arm(params, Workspace(common_root), root)
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended (the sandbox workers
+    that execute the programs are child processes; each pool is closed by the step that opened it)."""
+    return sum(u.ru_utime + u.ru_stime for u in map(resource.getrusage,
+                                                     (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
+
+
+class compute_meter:
+    """Adds the wall and CPU seconds of the block to `folder`/compute.json. The CPU seconds
+    are what a quiet machine would need too: on a shared one the wall time is not (docs/ablation.md)."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / COMPUTE
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), _cpu_seconds()
+
+    def __exit__(self, *exc) -> None:
+        spent = read_json(self.path, "compute seconds") if self.path.is_file() else {"wall_s": 0.0, "cpu_s": 0.0}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(self.path, {"wall_s": spent["wall_s"] + time.perf_counter() - self.wall,
+                               "cpu_s": spent["cpu_s"] + _cpu_seconds() - self.cpu})
 
 
 def _threads(n: int) -> None:
@@ -210,9 +239,27 @@ def report(params: Params, root: Path, seeds: list[int], arms=DEFAULT_ARMS) -> d
     result = {"seeds": done, "rounds": len(runs[arms[0]][str(done[0])]) - 1,
               "steps_per_round": params.train.steps_per_round, "budget_per_round": params.selection.budget,
               "arms": {arm: arm_overrides(arm) for arm in arms}, "eval_counts": counts, "runs": runs,
-              "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs)}
+              "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs),
+              "compute": compute(root, done, arms)}
     write_json(root / "ablation.json", result)
     return result
+
+
+def compute(root: Path, seeds: list[int], arms) -> dict:
+    """Wall and CPU seconds per world build and per arm, summed over `seeds` (0 where a run
+    predates the meter), and the whole grid's CPU seconds."""
+    def spent(folder: Path) -> dict:
+        path = folder / COMPUTE
+        return read_json(path, "compute seconds") if path.is_file() else {"wall_s": 0.0, "cpu_s": 0.0}
+
+    def total(folders: list[Path]) -> dict:
+        runs = [spent(f) for f in folders]
+        return {key: sum(r[key] for r in runs) for key in ("wall_s", "cpu_s")}
+
+    worlds = total([root / f"seed{s}" / "common" for s in seeds])
+    per_arm = {arm: total([root / f"seed{s}" / arm for s in seeds]) for arm in arms}
+    return {"worlds": worlds, "arms": per_arm,
+            "cpu_s": worlds["cpu_s"] + sum(a["cpu_s"] for a in per_arm.values())}
 
 
 def mean_ci(values: list[float]) -> tuple[float, float]:

@@ -1,5 +1,6 @@
 """`ouro ablate`: data policies at equal compute on independent worlds, compared per world."""
 
+import os
 from pathlib import Path
 
 import typer
@@ -60,7 +61,21 @@ def markdown(result: dict) -> str:
         *_md(["world (seed)", *tasks, "total"],
              [[seed, *(str(c.get(t, 0)) for t in tasks), str(sum(c.values()))]
               for seed, c in result["eval_counts"].items()]),
+        *_md(["compute", "wall minutes", "CPU minutes"],
+             [[name, f"{c['wall_s'] / 60:.1f}", f"{c['cpu_s'] / 60:.1f}"] for name, c in _compute_rows(result)]),
+        compute_line(result["compute"]),
     ])
+
+
+def _compute_rows(result: dict) -> list[tuple[str, dict]]:
+    return [(f"worlds ({len(result['seeds'])})", result["compute"]["worlds"]),
+            *((f"arm {arm}", c) for arm, c in result["compute"]["arms"].items())]
+
+
+def compute_line(compute: dict, cores: int = 2) -> str:
+    """The grid's CPU time, and the least wall time it needs on `cores` cores."""
+    return (f"compute: {compute['cpu_s'] / 60:.1f} CPU minutes in all, so at least "
+            f"{compute['cpu_s'] / 60 / cores:.1f} minutes of wall time on {cores} cores")
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -137,5 +152,6 @@ def ablate_(
               else ablate(settings, out, rounds, seed_list, arms, jobs=jobs, threads=threads))
     console.print(ablation_table(result["summary"]))
     console.print(paired_table(result["paired"]))
+    console.print(compute_line(result["compute"], os.cpu_count() or 1))
     (out / "ablation.md").write_text(markdown(result))
     console.print(f"details: {out / 'ablation.json'}, tables: {out / 'ablation.md'}; plot: {plot(result, plot_path)}")

@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 
 import numpy as np
 import polars as pl
@@ -12,6 +14,7 @@ from ouroboros.ablate import (
     arm_overrides,
     auc,
     blind_gains,
+    compute_meter,
     dvc_lines,
     mean_ci,
     paired,
@@ -136,3 +139,18 @@ def test_every_arm_trains_the_same_steps_from_one_base_per_world(tmp_path):
     assert chunks["qa_id"].n_unique() == chunks.height  # static's chunks are disjoint
     assert set(result["paired"]) == {"closed - balanced", "closed - static"}
     assert json.loads((tmp_path / "grid" / "ablation.json").read_text())["eval_counts"]["0"]
+    compute = result["compute"]
+    assert compute["worlds"]["cpu_s"] > 0 and all(a["cpu_s"] > 0 for a in compute["arms"].values())
+    arms_cpu = sum(a["cpu_s"] for a in compute["arms"].values())
+    assert compute["cpu_s"] == pytest.approx(compute["worlds"]["cpu_s"] + arms_cpu)
+
+
+def test_the_compute_meter_counts_child_processes_and_adds_up_resumed_runs(tmp_path):
+    burn = [sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.4: pass"]
+    with compute_meter(tmp_path):
+        subprocess.run(burn, check=True)  # the sandbox workers are child processes like this one
+    first = json.loads((tmp_path / "compute.json").read_text())
+    assert first["cpu_s"] >= 0.4 and first["wall_s"] > 0
+    with compute_meter(tmp_path):
+        subprocess.run(burn, check=True)
+    assert json.loads((tmp_path / "compute.json").read_text())["cpu_s"] >= first["cpu_s"] + 0.4
