@@ -1,8 +1,8 @@
 """Each scene's difficulty history: what the solver made of the questions asked about it before.
 
 From earlier rounds' QA rows and SCORES rows, per scene, every scored question with its
-gold answer, the solver's latest sighted gold confidence and that confidence's band
-(curation.bands: easy / frontier / hard), newest round first. Two readers:
+gold answer, the solver's latest sighted success on it (curation.bands.success: the value
+bands are drawn on) and its band (easy / frontier / hard), newest round first. Two readers:
 
 - the LLM proposer shows a scene's first `proposer.history` items in its request and asks
   for fewer easy-like and hard-like questions, more frontier-like ones;
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from curation.bands import SIGNAL_COLUMNS, BandParams, band
+from curation.bands import SIGNAL_COLUMNS, BandParams, band, success
 from plumbing.options import option_for
 from store.views import latest_confidence
 
@@ -34,7 +34,7 @@ class HistoryItem:
     difficulty_bin: str
     question: str
     answer: str  # gold; for multiple choice the whole option, "B. tv"
-    confidence: float  # the solver's gold confidence, latest round that scored it sighted
+    success: float  # what its band was drawn on (curation.bands.success), latest round that scored it sighted
     band: str  # easy | frontier | hard
 
 
@@ -56,14 +56,14 @@ def scene_history(
     rows = (
         qa.select(QA_COLUMNS).sort("round").unique("qa_id", keep="last")
         .join(latest, on="qa_id")
-        .with_columns(band(bands).alias("band"))
+        .with_columns(band(bands).alias("band"), success(bands).alias("success"))
         .sort(["scene_id", "round", "qa_id"], descending=[False, True, False])
     )
     out: dict[str, list[HistoryItem]] = {}
     for r in rows.iter_rows(named=True):
         out.setdefault(r["scene_id"], []).append(HistoryItem(
             round=r["round"], task=r["task"], difficulty_bin=r["difficulty_bin"], question=r["question"],
-            answer=_gold_text(r["answer"], r["options"]), confidence=r["confidence"], band=r["band"],
+            answer=_gold_text(r["answer"], r["options"]), success=r["success"], band=r["band"],
         ))
     return out
 

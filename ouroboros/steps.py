@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from PIL import Image
 
+from curation.bands import BandParams
 from curation.chat import ChatClient
 from curation.executor import Executor
 from curation.feedback import Feedback
@@ -47,14 +48,14 @@ def chat_client(p: ProposerParams) -> ChatClient | None:
 def propose(
     p: ProposerParams, seed: int, scenes: Sequence[Scene], budget: int, feedback: Feedback | None, *,
     infos: Mapping[str, dict], round: int, split: str, history: SceneHistory | None = None,
-    chat: ChatClient | None = None, images: Mapping[str, list[bytes]] | None = None,
+    bands: BandParams = BandParams(), chat: ChatClient | None = None, images: Mapping[str, list[bytes]] | None = None,
 ) -> pl.DataFrame:
     """Candidate rows from the configured proposer (curation.proposer.PROPOSERS[p.kind]; `chat` for LLM).
 
     `history` (curation.history, earlier rounds' questions per scene) steers every kind.
     """
     proposer = PROPOSERS[p.kind].from_params(p, seed, chat)
-    rows = proposer.run(ProposalRequest(scenes, budget, feedback, frame_info=infos, history=history,
+    rows = proposer.run(ProposalRequest(scenes, budget, feedback, frame_info=infos, history=history, bands=bands,
                                         images=images or {}, round=round, split=split))
     if (summary := proposer.summary()) is not None:
         err_console.print(f"proposer {p.model or p.kind} ({split}, round {round}): {summary}",
@@ -97,7 +98,7 @@ def curated_rows(
     chat = chat_client(params.proposer)
     images = proposer_images(frames, params.proposer.n_frames) if chat else {}
     proposals = propose(proposer, seed, scenes, budget, feedback, infos=infos, round=round, split=split,
-                        history=history, chat=chat, images=images)
+                        history=history, bands=params.bands, chat=chat, images=images)
     rows = execute_and_filter(proposals, scenes, infos, params.filters, params.seed, chat=chat, images=images)
     return with_frame_ids(rows, frames)
 

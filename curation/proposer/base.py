@@ -13,6 +13,7 @@ from typing import Any, Self
 
 import polars as pl
 
+from curation.bands import BandParams
 from curation.chat import ChatClient
 from curation.feedback import Feedback
 from curation.history import HistoryKey, SceneHistory, scene_weights
@@ -27,6 +28,7 @@ class ProposalRequest:
     feedback: Feedback | None = None  # the previous round's, None when the data is not steered
     frame_info: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # scene_id -> frame_info
     history: SceneHistory | None = None  # earlier rounds' questions per scene (curation.history)
+    bands: BandParams = BandParams()  # what the history's bands were drawn with (params `bands`)
     images: Mapping[str, Sequence[bytes]] = field(default_factory=dict)  # scene_id -> PNG frames a model sees
     round: int = 0
     split: str = "train"

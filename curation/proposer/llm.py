@@ -4,7 +4,7 @@ One request per question (curation.chat does the HTTP). A request carries everyt
 method gives its proposer: the program API (curation.executor.doc, generated from the
 sandbox itself), the scene's metadata description, the scene's frames as PNG data URIs,
 the task to write, the per-task feedback, and the scene's difficulty history (its earlier
-questions with gold answers, bands and confidences, curation.history) with the instruction
+questions with gold answers, bands and successes, curation.history) with the instruction
 to move toward the frontier. Scenes are drawn by their history weights for the task, as
 the template proposer draws them. Replies are parsed by llm_reply; malformed ones are
 counted and dropped. Options are re-lettered with a seeded shuffle, as every proposer does.
@@ -32,7 +32,7 @@ from curation.tasks.base import shuffled
 from plumbing.options import lettered
 
 # Rows record it, so a changed prompt is a new round's content: bump it with SYSTEM or request_text.
-PROMPT_VERSION = "propose-v2"
+PROMPT_VERSION = "propose-v3"  # v3: the history shows the success its bands were drawn on
 
 SYSTEM = (
     "You write spatial questions about a 3D indoor scene, in the style of VSI-Bench, together with a "
@@ -65,19 +65,23 @@ def feedback_text(task: str, feedback: Feedback | None) -> str:
 
 
 def history_text(items: Sequence[HistoryItem], bands: BandParams) -> str:
-    """A scene's earlier questions, one line each: band, confidence, question, gold answer."""
+    """A scene's earlier questions, one line each: band, success, question, gold answer. The
+    prompt says what the success is under `bands.signal`, since that is what the band was drawn on."""
     if not items:
         return ""
-    head = (f"Earlier questions about this scene and how the solver did (p = its confidence in the gold "
-            f"answer; easy: p > {bands.easy}, hard: p < {bands.hard}, frontier: in between):")
-    return "\n".join([head, *(f"- [{i.band}, p={i.confidence:.2f}] {i.question} -> {i.answer}" for i in items)])
+    numbers = ("the accuracy of its answer (VSI-Bench's MRA)" if bands.signal == "success"
+               else "its confidence in the gold answer")
+    head = (f"Earlier questions about this scene and how the solver did (s = its success, 0 to 1: for a "
+            f"choice, its confidence in the gold option above chance; for a number, {numbers}; "
+            f"easy: s > {bands.easy}, hard: s < {bands.hard}, frontier: in between):")
+    return "\n".join([head, *(f"- [{i.band}, s={i.success:.2f}] {i.question} -> {i.answer}" for i in items)])
 
 
 @register("llm")
 class LLMProposer(Proposer):
-    def __init__(self, client: ChatClient, *, seed: int = 0, history_cap: int = 8, bands: BandParams = BandParams()):
+    def __init__(self, client: ChatClient, *, seed: int = 0, history_cap: int = 8):
         require_int("proposer", "history", history_cap, 0)
-        self.client, self.seed, self.history_cap, self.bands = client, seed, history_cap, bands
+        self.client, self.seed, self.history_cap = client, seed, history_cap
         self.api_doc = api_doc()
 
     @classmethod
@@ -86,7 +90,7 @@ class LLMProposer(Proposer):
 
     def run(self, request: ProposalRequest) -> pl.DataFrame:
         return self.propose(request.scenes, request.budget, request.feedback, images=request.images,
-                            history=request.history, round=request.round, split=request.split)
+                            history=request.history, bands=request.bands, round=request.round, split=request.split)
 
     def summary(self) -> str:
         return self.stats.summary()
@@ -96,31 +100,33 @@ class LLMProposer(Proposer):
         return self.client.stats
 
     def request_text(
-        self, scene: Scene, task: str, feedback: Feedback | None, history: Sequence[HistoryItem] = ()
+        self, scene: Scene, task: str, feedback: Feedback | None, history: Sequence[HistoryItem] = (),
+        bands: BandParams = BandParams(),
     ) -> str:
         parts = (
             f"Program API:\n{self.api_doc}",
             f"Scene:\n{describe_scene(scene)}",
             f"Write one question of the VSI-Bench task `{task}` about this scene.",
             feedback_text(task, feedback),
-            history_text(history[: self.history_cap], self.bands),
+            history_text(history[: self.history_cap], bands),
             FRONTIER,
         )
         return "\n\n".join(p for p in parts if p)
 
     def messages(
         self, scene: Scene, task: str, feedback: Feedback | None, history: Sequence[HistoryItem] = (),
-        images: Sequence[bytes] = (),
+        images: Sequence[bytes] = (), bands: BandParams = BandParams(),
     ) -> list[dict]:
         return [{"role": "system", "content": SYSTEM},
-                user_message(self.request_text(scene, task, feedback, history), images)]
+                user_message(self.request_text(scene, task, feedback, history, bands), images)]
 
     def propose(
         self, scenes: Sequence[Scene], budget: int, feedback: Feedback | None = None, *,
         images: Mapping[str, Sequence[bytes]] | None = None, history: SceneHistory | None = None,
-        tasks: Sequence[str] | None = None, round: int = 0, split: str = "train",
+        bands: BandParams = BandParams(), tasks: Sequence[str] | None = None, round: int = 0, split: str = "train",
     ) -> pl.DataFrame:
-        """Up to `budget` rows (one request each); `images` maps scene_id -> PNG frames to attach.
+        """Up to `budget` rows (one request each); `images` maps scene_id -> PNG frames to attach;
+        `history` was banded by `bands`, which the prompt describes.
 
         Tasks follow the feedback's per-task weights (uniform without feedback); scenes
         their history weights. Counts of ok / malformed / failed replies are in `self.stats`
@@ -139,8 +145,8 @@ class LLMProposer(Proposer):
             probabilities = scene_probabilities(weights, scene_ids, task, "na")
             jobs += [(task, pick(rng, len(scenes), probabilities)) for _ in range(per_task[task])]
         conversations = [
-            (self.messages(scenes[k], task, feedback, history.get(scene_ids[k], ()), images.get(scene_ids[k], ())),
-             self.seed + i)
+            (self.messages(scenes[k], task, feedback, history.get(scene_ids[k], ()), images.get(scene_ids[k], ()),
+                           bands), self.seed + i)
             for i, (task, k) in enumerate(jobs)
         ]
         replies = self.client.complete_many(conversations)

@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import polars as pl
 import pytest
 
 from curation.bands import BandParams
@@ -29,13 +30,19 @@ SCORES = scores_frame([
 ])
 
 
-def test_history_per_scene_newest_first_with_gold_confidence_and_band():
+def test_history_per_scene_newest_first_with_the_success_its_band_was_drawn_on():
     history = scene_history(QA, SCORES)
     assert history["s1"] == [
         HistoryItem(2, "object_counting", "easy", "How many chairs?", "3", 0.95, "easy"),
-        HistoryItem(2, "object_rel_distance", "hard", "Closer to the tv or the bed?", "B. bed", 0.05, "hard"),
+        # p = 0.05 on a two-option question: below chance, so its success is 0
+        HistoryItem(2, "object_rel_distance", "hard", "Closer to the tv or the bed?", "B. bed", 0.0, "hard"),
     ]
-    assert [(i.question, i.confidence, i.band) for i in history["s2"]] == [("How many lamps?", 0.5, "frontier")]
+    assert [(i.question, i.success, i.band) for i in history["s2"]] == [("How many lamps?", 0.5, "frontier")]
+    # a numeric row's success is its answer's MRA, not the gold tokens' probability
+    with_mra = SCORES.with_columns(mra=pl.when(pl.col("qa_id") == "a").then(0.3).otherwise(None))
+    assert scene_history(QA, with_mra)["s1"][0].success == pytest.approx(0.3)
+    paper = scene_history(QA, with_mra, BandParams(signal="gold_prob"))["s1"][0]
+    assert (paper.success, paper.band) == (pytest.approx(0.95), "easy")
 
 
 def test_bands_come_from_band_params():

@@ -103,3 +103,25 @@ def stages_importing(module: str) -> set[str]:
 
     return {name for stage, spec, _ in STAGES if ROOT / module in verb_code(callback(ouro_args(stage, spec)))
             for name in stage_names(stage)}
+
+
+def test_an_ablation_arm_runs_as_a_queued_dvc_experiment(repro_after_kill):
+    """docs/ablation.md's `dvc exp run --queue` lines (ouroboros.ablate.dvc_lines) run an arm
+    of the grid as a DVC experiment of the pipeline, with the arm's params."""
+    import shlex
+
+    from ouroboros.ablate import dvc_lines
+
+    proj = repro_after_kill[0]
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    subprocess.run([*git, "add", "-A"], cwd=proj, check=True, capture_output=True)
+    subprocess.run([*git, "commit", "-qm", "baseline"], cwd=proj, check=True, capture_output=True)
+    dvc(proj, "exp", "run", "--queue", "--name", "balanced-seed7", *shlex.split(dvc_lines("balanced", 7)))
+    dvc(proj, "exp", "run", "--run-all")
+    shown = yaml.safe_load(dvc(proj, "exp", "show", "--json").stdout)
+    experiments = {exp["name"]: exp for baseline in shown for exp in (baseline.get("experiments") or [])
+                   for exp in [exp["revs"][0]] if exp.get("name")}
+    data = experiments["balanced-seed7"]["data"]
+    params = data["params"]["params.yaml"]["data"]
+    assert params["loop"]["policy"] == "balanced" and params["seed"] == 7 and params["scenes"]["meta"] == []
+    assert data["metrics"]["runs/r3/metrics.json"]["data"]["eval"]["overall"] >= 0

@@ -17,6 +17,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from curation.bands import band, success
 from curation.executor.doc import api_doc
 from curation.proposer.describe import describe_scene
 from curation.proposer.llm import PROMPT_VERSION
@@ -42,12 +43,6 @@ def llm_params(url: str) -> dict:
             "warm_start": {"budget": 10, "probe": 8, "epochs": 1},
             "eval": {"source": "procedural", "n_questions": 12, "blind": True},
             "rounds": [{"id": 1, "prev": 0}, {"id": 2, "prev": 1}]}
-
-
-def band(p: float, mra: float | None) -> str:
-    """The default bands (signal `success`): a numeric row's MRA in place of its gold confidence."""
-    s = p if mra is None else mra
-    return "easy" if s > 0.9 else "hard" if s < 0.1 else "frontier"
 
 
 def test_two_llm_rounds_through_dvc_then_an_unreachable_server(tmp_path, replay_server):
@@ -78,7 +73,7 @@ def test_two_llm_rounds_through_dvc_then_an_unreachable_server(tmp_path, replay_
     scenes = {describe_scene(s): s.scene_id for s in load_scenes(lake)}
     r1 = lake.read("qa__r1").join(
         lake.read("scores__r1").filter(~pl.col("blind")).group_by("qa_id").agg(pl.col("confidence", "mra").mean()),
-        on="qa_id")
+        on="qa_id").with_columns(band().alias("band"), success().alias("success"))
     proposals = [b for b in replay_server.requests[before_round_2:] if TASK.search(request_text(b))]
     assert len(proposals) == 16
     shown_total = 0
@@ -86,8 +81,7 @@ def test_two_llm_rounds_through_dvc_then_an_unreachable_server(tmp_path, replay_
         text = request_text(body)
         (scene_id,) = [sid for description, sid in scenes.items() if description in text]
         asked = r1.filter(pl.col("scene_id") == scene_id)
-        lines = [f"[{band(p, m)}, p={p:.2f}] {q} ->"
-                 for q, p, m in asked.select("question", "confidence", "mra").iter_rows()]
+        lines = [f"[{b}, s={v:.2f}] {q} ->" for q, b, v in asked.select("question", "band", "success").iter_rows()]
         shown = [line in text for line in lines]
         assert sum(shown) == min(HISTORY, asked.height)
         shown_total += sum(shown)

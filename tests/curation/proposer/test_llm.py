@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from curation.bands import BandParams
 from curation.chat import ChatClient
 from curation.executor.doc import api_doc
 from curation.feedback import BinStats, Feedback
@@ -40,15 +41,17 @@ def test_request_carries_api_scene_task_frames_feedback_and_the_scenes_history(r
     ]}
     llm = proposer(replay_server.url, seed=3, history_cap=2)
     rows = llm.propose([toy_scene], 4, FEEDBACK, images={toy_scene.scene_id: [b"png-1", b"png-2"]},
-                       history=history, tasks=["object_rel_distance", "object_counting"])
+                       history=history, bands=BandParams(easy=0.8, hard=0.2),
+                       tasks=["object_rel_distance", "object_counting"])
     assert len(replay_server.requests) == 4 and (llm.stats.ok, llm.stats.malformed) == (4, 0)
     for body in replay_server.requests:
         text = request_text(body)
         if "`object_rel_distance`" in text:
             assert "Which is closest to the lamp?" in text  # the task's feedback examples
         for needle in (api_doc(), "- sofa: count 1", FRONTIER,
-                       "[easy, p=0.95] Is the sofa closer to the tv or the bed? -> B. tv",
-                       "[frontier, p=0.42] How many chairs are in this room? -> 2"):
+                       "[easy, s=0.95] Is the sofa closer to the tv or the bed? -> B. tv",
+                       "[frontier, s=0.42] How many chairs are in this room? -> 2",
+                       "for a number, the accuracy of its answer (VSI-Bench's MRA); easy: s > 0.8, hard: s < 0.2"):
             assert needle in text
         assert "How many lamps" not in text  # beyond the cap
         assert [base64.b64decode(u.split(",", 1)[1]) for u in request_images(body)] == [b"png-1", b"png-2"]
