@@ -127,7 +127,7 @@ def eval_counts(ws: Workspace) -> dict[str, int]:
 def fork(common: Workspace, root: Path) -> Workspace:
     if root.exists():
         shutil.rmtree(root)
-    shutil.copytree(common.root, root)
+    shutil.copytree(common.root, root, ignore=shutil.ignore_patterns(COMPUTE))  # the world's seconds are its own
     return Workspace(root)
 
 
