@@ -240,9 +240,43 @@ def report(params: Params, root: Path, seeds: list[int], arms=DEFAULT_ARMS) -> d
               "steps_per_round": params.train.steps_per_round, "budget_per_round": params.selection.budget,
               "arms": {arm: arm_overrides(arm) for arm in arms}, "eval_counts": counts, "runs": runs,
               "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs),
-              "compute": compute(root, done, arms)}
+              "compute": compute(root, done, arms), "signal": signal_summary(root, done, arms)}
     write_json(root / "ablation.json", result)
     return result
+
+
+def signal_summary(root: Path, seeds: list[int], arms) -> dict:
+    """Per arm, what its rounds measured of the difficulty signal (curation.signal), each a
+    mean and 95% CI over seeds of the seed's mean over rounds 1..R: the AUROC of confidence
+    for correctness, the share of scored rows in the frontier band, the effective number of
+    (task, bin) cells the selected slice spreads over, and the Spearman correlation between
+    each steering statistic and the next round's gain on the held-in probe."""
+    out = {}
+    for arm in arms:
+        per_seed: dict[str, list[float]] = {}
+        for seed in seeds:
+            ws = Workspace(root / f"seed{seed}" / arm)
+            rounds = sorted(int(d.name[1:]) for d in ws.runs.glob("r*") if d.name[1:].isdigit())
+            values: dict[str, list[float]] = {}
+            for n in (n for n in rounds if n > 0 and ws.metrics_path(n).is_file()):
+                signal = read_json(ws.metrics_path(n), "round metrics").get("signal", {})
+                for name, value in _signal_values(signal).items():
+                    if value is not None and np.isfinite(value):
+                        values.setdefault(name, []).append(value)
+            for name, seen in values.items():
+                per_seed.setdefault(name, []).append(float(np.mean(seen)))
+        out[arm] = {name: mean_ci(v) for name, v in sorted(per_seed.items())}
+    return out
+
+
+def _signal_values(signal: dict) -> dict[str, float | None]:
+    overall = signal.get("confidence", {}).get("overall", {})
+    shares = signal.get("bands", {}).get("success", {}).get("overall", {})
+    values = {"auroc": overall.get("auroc"), "frontier_share": shares.get("frontier"),
+              "cells_selected": signal.get("effective_cells", {}).get("selected", {}).get("exp_entropy")}
+    for statistic, fit in signal.get("steering", {}).items():
+        values[f"steering_{statistic}"] = fit.get("spearman")
+    return values
 
 
 def compute(root: Path, seeds: list[int], arms) -> dict:

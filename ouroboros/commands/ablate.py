@@ -14,8 +14,8 @@ from ouroboros.registered import check_registered_names
 DEFAULT_POLICIES = "closed,balanced,open,static,closed-learnability,closed-nofilters,closed-noweights"
 
 
-def _cell(value: tuple[float, float] | None) -> str:
-    return "-" if value is None else f"{value[0]:.1f} ± {value[1]:.1f}"
+def _cell(value: tuple[float, float] | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value[0]:.{digits}f} ± {value[1]:.{digits}f}"
 
 
 def ablation_table(summary: dict) -> Grid:
@@ -61,10 +61,17 @@ def markdown(result: dict) -> str:
         *_md(["world (seed)", *tasks, "total"],
              [[seed, *(str(c.get(t, 0)) for t in tasks), str(sum(c.values()))]
               for seed, c in result["eval_counts"].items()]),
+        *_signal_md(result["signal"]),
         *_md(["compute", "wall minutes", "CPU minutes"],
              [[name, f"{c['wall_s'] / 60:.1f}", f"{c['cpu_s'] / 60:.1f}"] for name, c in _compute_rows(result)]),
         compute_line(result["compute"]),
     ])
+
+
+def _signal_md(signal: dict) -> list[str]:
+    """Per arm, the signal measurements (ouroboros.ablate.signal_summary), mean ± CI over worlds."""
+    names = sorted({name for values in signal.values() for name in values})
+    return _md(["arm", *names], [[arm, *(_cell(values.get(n), 2) for n in names)] for arm, values in signal.items()])
 
 
 def _compute_rows(result: dict) -> list[tuple[str, dict]]:

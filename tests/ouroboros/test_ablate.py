@@ -20,6 +20,7 @@ from ouroboros.ablate import (
     mean_ci,
     paired,
     plot,
+    signal_summary,
     summarize,
     with_overrides,
 )
@@ -158,3 +159,22 @@ def test_the_compute_meter_counts_child_processes_and_adds_up_resumed_runs(tmp_p
     # an arm forked from this world starts with none of the world's seconds
     arm = fork(Workspace(tmp_path), tmp_path.parent / "arm")
     assert arm.root.is_dir() and not (arm.root / "compute.json").exists()
+
+
+def test_the_signal_summary_is_each_worlds_mean_over_rounds_then_a_ci_over_worlds(tmp_path):
+    def signal(auroc, rho):
+        return {"signal": {"confidence": {"overall": {"auroc": auroc}},
+                           "bands": {"success": {"overall": {"frontier": 0.5}}},
+                           "effective_cells": {"selected": {"exp_entropy": 10.0}},
+                           "steering": {"progress": {"spearman": rho}}}}
+
+    rounds = {0: [(0.6, 0.2), (0.8, 0.4)], 1: [(0.7, float("nan")), (0.9, -0.2)]}  # seed -> rounds 1, 2
+    for seed, values in rounds.items():
+        ws = Workspace(tmp_path / f"seed{seed}" / "closed")
+        for n, (auroc, rho) in enumerate([(0.5, 0.9), *values]):  # round 0 is the shared base: left out
+            ws.round_dir(n).mkdir(parents=True)
+            ws.metrics_path(n).write_text(json.dumps(signal(auroc, rho)))
+    out = signal_summary(tmp_path, [0, 1], ["closed"])["closed"]
+    assert out["auroc"] == pytest.approx(mean_ci([0.7, 0.8]))
+    assert out["steering_progress"] == pytest.approx(mean_ci([0.3, -0.2]))  # a NaN round is left out
+    assert out["cells_selected"] == (10.0, 0.0) and out["frontier_share"] == (0.5, 0.0)
