@@ -42,7 +42,7 @@ def render_scene(scene: Scene, f: FramesParams, seed: int) -> list[dict]:
                        overview_size=f.overview_size)
 
 
-def render_all(scenes: list[Scene], params: Params) -> pl.DataFrame:
+def render_all(scenes: list[Scene], params: Params) -> list[dict]:
     """Every scene's frames, in scene order, on the engine params.curation names."""
     if params.curation.engine == "ray":
         from ouroboros.on_ray.render import render_on_ray
@@ -51,7 +51,7 @@ def render_all(scenes: list[Scene], params: Params) -> pl.DataFrame:
     rows = []
     for scene in track(scenes, "rendering frames", total=len(scenes)):
         rows += render_scene(scene, params.frames, params.seed)
-    return pl.DataFrame(rows)
+    return rows
 
 
 def build_scenes(params: Params, ws: Workspace) -> dict:
@@ -60,7 +60,7 @@ def build_scenes(params: Params, ws: Workspace) -> dict:
     frames = render_all(scenes, params)
     lake = workspace_lake(ws)
     lake.write("scenes", [s.to_row() for s in scenes], mode="overwrite")
-    lake.write("frames", frames, mode="overwrite")
+    lake.write("frames", pl.DataFrame(frames), mode="overwrite")
     fingerprint = write_fingerprint(ws.scenes_fingerprint, lake, {"scenes": "scenes", "frames": "frames"})
     publish(ws, lake, "scenes", fingerprint["tables"])
-    return {"scenes": len(scenes), "real": sum(s.source != "procedural" for s in scenes), "frames": frames.height}
+    return {"scenes": len(scenes), "real": sum(s.source != "procedural" for s in scenes), "frames": len(frames)}
