@@ -9,6 +9,8 @@ so the fingerprint is the same on any machine; the frames' model vectors are sta
 `embed` (ouroboros/stages/embed.py).
 """
 
+from functools import partial
+
 import polars as pl
 
 from curation.scenes.frames import render_rows
@@ -47,7 +49,7 @@ def render_all(scenes: list[Scene], params: Params) -> list[dict]:
     if params.curation.engine == "ray":
         from ouroboros.on_ray.render import render_on_ray
 
-        return render_on_ray(scenes, params.frames, params.seed)
+        return render_on_ray(scenes, partial(render_scene, f=params.frames, seed=params.seed))
     rows = []
     for scene in track(scenes, "rendering frames", total=len(scenes)):
         rows += render_scene(scene, params.frames, params.seed)
