@@ -28,3 +28,7 @@ class LaunchError(UserFacingError, RuntimeError):
 
 class FetchError(UserFacingError, OSError):
     """`ouro data fetch`: a file could not be downloaded or verified; nothing of it was left in the data folder."""
+
+
+class EngineError(UserFacingError, RuntimeError):
+    """The `ray` engine cannot start: the cluster at RAY_ADDRESS does not answer; nothing was run."""

@@ -9,8 +9,9 @@ Every section is a frozen pydantic dataclass (plumbing.params says how to write 
 unknown keys, wrong types and bad values raise ParamsError naming the dotted key.
 """
 
+import importlib.util
 import json
-from dataclasses import field
+from dataclasses import asdict, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -103,6 +104,24 @@ class FiltersParams:
     after_scoring: Recipe = field(default_factory=list)  # after scoring (reads this and earlier rounds' scores)
     workers: PositiveInt = 2  # sandbox worker processes
     timeout_s: PositiveFloat = 1.0  # CPU seconds per program
+
+
+@dataclass(frozen=True, config=STRICT)
+class CurationParams:
+    """Where rendering, executing, the score-free filters and embedding run (docs/scaling.md).
+
+    local: this process and its sandbox workers; ray: Ray Data over scenes, on the cluster at
+    RAY_ADDRESS or a local instance. Either gives the same rows (content fingerprints)."""
+
+    engine: Literal["local", "ray"] = "local"
+    # ray: whole scenes a task executes and filters; fewer is finer balance, more amortises a task's overhead
+    scenes_per_task: PositiveInt = 32
+
+    @model_validator(mode="after")
+    def _ray_is_installed(self):
+        if self.engine == "ray" and importlib.util.find_spec("ray") is None:
+            raise ValueError("engine: 'ray' needs Ray, which is not installed: pip install -e '.[ray]'")
+        return self
 
 
 @dataclass(frozen=True, config=STRICT)
@@ -211,6 +230,7 @@ class Params:
     frames: FramesParams = field(default_factory=FramesParams)
     proposer: ProposerParams = field(default_factory=ProposerParams)
     filters: FiltersParams = field(default_factory=FiltersParams)
+    curation: CurationParams = field(default_factory=CurationParams)
     selection: SelectionParams = field(default_factory=SelectionParams)
     bands: BandParams = field(default_factory=BandParams)
     loop: LoopParams = field(default_factory=LoopParams)
@@ -282,6 +302,14 @@ def _one_line(error: dict, where: str) -> str:
     if error["type"] == "value_error":  # a rule's message starts with the key it names, within its section
         return f"{key}.{error['msg'].removeprefix('Value error, ')}"
     return f"{key}: {error['msg']}, got {error['input']!r}"
+
+
+def with_engine(params: Params, engine: str | None) -> Params:
+    """`params` with curation.engine set by a verb's --engine (None: as params.yaml says), checked alike."""
+    if engine is None:
+        return params
+    curation = build(CurationParams, {**asdict(params.curation), "engine": engine}, where="curation")
+    return replace(params, curation=curation)
 
 
 def solver_frames(params: Params) -> dict[str, int]:

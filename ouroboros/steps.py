@@ -6,8 +6,7 @@ all call these, so a step means the same thing everywhere.
 """
 
 import io
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
@@ -15,34 +14,25 @@ from PIL import Image
 
 from curation.bands import BandParams
 from curation.chat import ChatClient
+from curation.curate import execute_and_filter as execute_and_filter_scenes
 from curation.executor import Executor
 from curation.feedback import Feedback
 from curation.filters import FilterContext, apply_recipe
-from curation.gold import execute_proposals
 from curation.history import SceneHistory
 from curation.proposer import PROPOSERS, ProposalRequest
 from curation.scenes.frames import png_bytes
 from curation.scenes.metadata import Scene
 from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.console import err_console
+from ouroboros.curation_models import chat_client, question_encoder
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
-from ouroboros.params import FiltersParams, Params, ProposerParams, SolverParams
+from ouroboros.params import Params, ProposerParams, SolverParams
 from store.schema import SCORES
 from training.backends import Scorer, make_scorer
 from training.batches import SAMPLE_COLUMNS
 from training.confidence import score
-from training.encoders import text_encoder
 from training.evaluate import evaluate, predictions, vsibench_scores
 from training.solver import Solver
-
-
-def chat_client(p: ProposerParams) -> ChatClient | None:
-    """The proposer model's client (kind llm): it writes the questions and, under llm_check, checks them."""
-    if p.kind != "llm":
-        return None
-    api_key = os.environ.get(p.api_key_env) if p.api_key_env else None
-    return ChatClient(p.base_url, p.model, api_key, concurrency=p.concurrency, timeout_s=p.timeout_s,
-                      retries=p.retries)
 
 
 def propose(
@@ -64,25 +54,25 @@ def propose(
 
 
 def execute_and_filter(
-    proposals: pl.DataFrame, scenes: Sequence[Scene], infos: Mapping[str, dict], f: FiltersParams, seed: int, *,
+    proposals: pl.DataFrame, scenes: Sequence[Scene], infos: Mapping[str, dict], params: Params, *,
     chat: ChatClient | None = None, images: Mapping[str, list[bytes]] | None = None,
 ) -> pl.DataFrame:
     """Run every program in the sandbox, then the score-free filters (which re-execute
-    programs on jittered scenes, so they share the warm workers; llm_check asks `chat`)."""
-    by_id = {s.scene_id: s for s in scenes}
-    with Executor(workers=f.workers, timeout_s=f.timeout_s) as executor:
-        rows = execute_proposals(proposals, by_id, executor, frame_info=infos)
-        ctx = FilterContext(scenes=by_id, frame_info=infos, executor=executor, seed=seed, chat=chat,
-                            images=images or {}, embed_questions=question_encoder(f.before_scoring))
-        rows = apply_recipe(rows, f.before_scoring, ctx)
-    if chat is not None and any("llm_check" in step for step in f.before_scoring):
-        err_console.print(f"llm_check {chat.model}: {chat.stats.summary()}", highlight=False, soft_wrap=True)
+    programs on jittered scenes, so they share the warm workers; llm_check asks `chat`), on
+    the engine params.curation names: here, or on Ray over shards of scenes (the same rows)."""
+    f = params.filters
+    if params.curation.engine == "ray" and proposals.height:
+        from ouroboros.on_ray.curate import execute_and_filter_on_ray
+
+        rows = execute_and_filter_on_ray(proposals, scenes, infos, params, images=images)
+    else:
+        with Executor(workers=f.workers, timeout_s=f.timeout_s) as executor:
+            rows = execute_and_filter_scenes(
+                proposals, {s.scene_id: s for s in scenes}, executor, recipe=f.before_scoring, seed=params.seed,
+                frame_info=infos, chat=chat, images=images, embed_questions=question_encoder(f.before_scoring))
+        if chat is not None and any("llm_check" in step for step in f.before_scoring):
+            err_console.print(f"llm_check {chat.model}: {chat.stats.summary()}", highlight=False, soft_wrap=True)
     return rows
-
-
-def question_encoder(recipe: Sequence[Mapping]) -> Callable[[Sequence[str]], np.ndarray] | None:
-    """The sentence encoder, loaded only when a step of the recipe needs it (near_duplicate)."""
-    return text_encoder() if any("near_duplicate" in step for step in recipe) else None
 
 
 def curated_rows(
@@ -99,7 +89,7 @@ def curated_rows(
     images = proposer_images(frames, params.proposer.n_frames) if chat else {}
     proposals = propose(proposer, seed, scenes, budget, feedback, infos=infos, round=round, split=split,
                         history=history, bands=params.bands, chat=chat, images=images)
-    rows = execute_and_filter(proposals, scenes, infos, params.filters, params.seed, chat=chat, images=images)
+    rows = execute_and_filter(proposals, scenes, infos, params, chat=chat, images=images)
     return with_frame_ids(rows, frames)
 
 

@@ -3,7 +3,9 @@
 Within each (scene_id, task), in row order, a row's score is its highest similarity
 to an earlier row: 1.0 when both run the same program over the same option set (two
 phrasings of one question), else the Jaccard overlap of their question word sets.
-The first of a group of near-identical rows is kept; later ones score >= threshold.
+The first of a group of near-identical rows is kept; later ones score >= threshold, and
+their reason names the earlier row by qa_id (a position would change when the rows are
+filtered in shards of scenes, as the Ray engine does).
 """
 
 import re
@@ -34,19 +36,19 @@ class Dedupe(Filter):
 
     def measure(self, rows: pl.DataFrame, ctx: FilterContext) -> pl.DataFrame:
         scores: list[float] = [0.0] * rows.height
-        of: list[int | None] = [None] * rows.height
-        seen: dict[tuple[str, str], list[tuple[int, frozenset[str], tuple]]] = {}
-        cols = ("scene_id", "task", "question", "program", "options")
+        of: list[str | None] = [None] * rows.height
+        seen: dict[tuple[str, str], list[tuple[str, frozenset[str], tuple]]] = {}
+        cols = ("qa_id", "scene_id", "task", "question", "program", "options")
         for i, r in enumerate(rows.select(cols).iter_rows(named=True)):
             words, key = _words(r["question"]), _program_key(r["program"], r["options"])
             group = seen.setdefault((r["scene_id"], r["task"]), [])
-            for j, other_words, other_key in group:
+            for other_id, other_words, other_key in group:
                 sim = 1.0 if key == other_key else len(words & other_words) / max(len(words | other_words), 1)
                 if sim > scores[i]:
-                    scores[i], of[i] = sim, j
-            group.append((i, words, key))
-        return pl.DataFrame({"score": scores, "of_row": of}, schema={"score": pl.Float64, "of_row": pl.Int64})
+                    scores[i], of[i] = sim, other_id
+            group.append((r["qa_id"], words, key))
+        return pl.DataFrame({"score": scores, "of_qa": of}, schema={"score": pl.Float64, "of_qa": pl.String})
 
     def decide(self, stats: pl.DataFrame) -> pl.DataFrame:
-        reason = pl.format("duplicate: similarity {} to row {}", pl.col("score").round(3), pl.col("of_row"))
+        reason = pl.format("duplicate: similarity {} to {}", pl.col("score").round(3), pl.col("of_qa"))
         return flag_frame(pl.col("score") >= self.threshold, reason, stats)

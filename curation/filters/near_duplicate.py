@@ -6,7 +6,8 @@ sofa in metres?") shares few words and may run a different program. Here every q
 is a vector from `ctx.embed_questions` (a sentence encoder, texts -> [n, dim]); a row's
 score is its highest cosine similarity to an earlier row with the same scene, task and
 gold answer (the option's text for MCA, so reshuffled options still match), and rows at
-or above `threshold` are flagged, so the first of a group is kept. The answer is part of
+or above `threshold` are flagged, so the first of a group is kept (the reason names it by
+qa_id, which stays the same when the rows are filtered in shards of scenes). The answer is part of
 the key because a sentence encoder sees "How many chairs..." and "How many tables..."
 as alike (cosine 0.80 under MiniLM), while two phrasings of one question always share
 their answer.
@@ -51,10 +52,11 @@ class NearDuplicate(Filter):
         if ctx.embed_questions is None:
             raise ParamError("filters", "near_duplicate", "needs a question encoder (FilterContext.embed_questions)")
         scores: list[float] = [0.0] * rows.height
-        of: list[int | None] = [None] * rows.height
+        of: list[str | None] = [None] * rows.height
         if rows.height:
             unit = _unit(ctx.embed_questions(rows["question"].to_list()), rows.height)
             gold = [_gold(*r) for r in rows.select("answer", "answer_type", "options").iter_rows()]
+            ids = rows["qa_id"].to_list()
             keys = rows.select("scene_id", "task").with_columns(pl.Series("_gold", gold, dtype=pl.String))
             groups = keys.with_row_index("_i").group_by("scene_id", "task", "_gold")
             for _, group in groups:
@@ -63,9 +65,9 @@ class NearDuplicate(Filter):
                 for a in range(1, len(members)):
                     b = int(np.argmax(sims[a, :a]))
                     scores[members[a]] = round(float(sims[a, b]), SCORE_DECIMALS)
-                    of[members[a]] = int(members[b])
-        return pl.DataFrame({"score": scores, "of_row": of}, schema={"score": pl.Float64, "of_row": pl.Int64})
+                    of[members[a]] = ids[members[b]]
+        return pl.DataFrame({"score": scores, "of_qa": of}, schema={"score": pl.Float64, "of_qa": pl.String})
 
     def decide(self, stats: pl.DataFrame) -> pl.DataFrame:
-        reason = pl.format("near_duplicate: cosine {} to row {}", pl.col("score"), pl.col("of_row"))
-        return flag_frame(pl.col("of_row").is_not_null() & (pl.col("score") >= self.threshold), reason, stats)
+        reason = pl.format("near_duplicate: cosine {} to {}", pl.col("score"), pl.col("of_qa"))
+        return flag_frame(pl.col("of_qa").is_not_null() & (pl.col("score") >= self.threshold), reason, stats)

@@ -11,11 +11,12 @@ import typer
 from ouroboros.console import console, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import workspace_lake
-from ouroboros.params import Params, load_params
+from ouroboros.params import Params, load_params, with_engine
 from ouroboros.workspace import Workspace
 
 PARAMS = typer.Option(Path("params.yaml"), "--params", help="Pipeline parameters.")
 ROOT = typer.Option(Path("."), "--root", help="Workspace holding lake/ and runs/.")
+ENGINE = typer.Option(None, "--engine", help="Where curation runs: local | ray (default: params curation.engine).")
 
 
 def workspace(root: Path, p: Params) -> Workspace:
@@ -38,20 +39,20 @@ def _summary(title: str, payload: dict) -> None:
 
 
 @user_errors
-def build_scenes(params: Path = PARAMS, root: Path = ROOT) -> None:
+def build_scenes(params: Path = PARAMS, root: Path = ROOT, engine: str | None = ENGINE) -> None:
     """Stage `scenes`: import + generate scenes, render their frames."""
     from ouroboros.stages.build_scenes import build_scenes as run
 
-    p = load_params(params)
+    p = with_engine(load_params(params), engine)
     _summary("scenes", run(p, workspace(root, p)))
 
 
 @user_errors
-def evalset(params: Path = PARAMS, root: Path = ROOT) -> None:
+def evalset(params: Path = PARAMS, root: Path = ROOT, engine: str | None = ENGINE) -> None:
     """Stage `eval_set`: held-out questions on held-out scenes (never trained on)."""
     from ouroboros.stages.evalset import build_evalset
 
-    p = load_params(params)
+    p = with_engine(load_params(params), engine)
     _summary("eval set", build_evalset(p, workspace(root, p)))
 
 
@@ -68,11 +69,12 @@ def embed(
     params: Path = PARAMS,
     root: Path = ROOT,
     all_questions: bool = typer.Option(False, "--all-questions", help="Also embed every round's questions."),
+    engine: str | None = ENGINE,
 ) -> None:
     """Stage `embed`: frame vectors (base solver's vision tower) and eval-question vectors (MiniLM)."""
     from ouroboros.stages.embed import embed as run
 
-    _summary("embeddings", run(load_params(params), Workspace(root), all_questions=all_questions))
+    _summary("embeddings", run(with_engine(load_params(params), engine), Workspace(root), all_questions=all_questions))
 
 
 @user_errors
@@ -92,19 +94,20 @@ def round_(
     root: Path = ROOT,
     processes: int = typer.Option(1, "--processes", min=1, help="Run as K processes: DDP training, scoring "
                                   "split between them, rank 0 writing (one per GPU, or per CPU core)."),
+    engine: str | None = ENGINE,
 ) -> None:
     """Stage `round@N`: propose, execute, filter, score, select, train, evaluate, feedback."""
     from ouroboros.launch import as_worker, launched, relaunch
     from ouroboros.registered import check_registered_names
     from ouroboros.stages.round import run_round
 
-    p = load_params(params)
+    p = with_engine(load_params(params), engine)
     check_registered_names(p, str(params))  # a misspelt filter or policy stops the round before any work
     if not any(r.id == n and r.prev == prev for r in p.rounds):
         raise CliInputError(f"round {n} with prev {prev} is not in {params} `rounds`")
     if processes > 1 and not launched():
-        relaunch(processes, ["round", str(n), "--prev", str(prev), "--params", str(params), "--root", str(root)],
-                 what=f"round {n}")
+        relaunch(processes, ["round", str(n), "--prev", str(prev), "--params", str(params), "--root", str(root),
+                             "--engine", p.curation.engine], what=f"round {n}")
         return
     ws = workspace(root, p)
     payload = as_worker(lambda: run_round(n, prev, p, ws)) if launched() else run_round(n, prev, p, ws)

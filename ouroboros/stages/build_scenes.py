@@ -9,15 +9,18 @@ so the fingerprint is the same on any machine; the frames' model vectors are sta
 `embed` (ouroboros/stages/embed.py).
 """
 
+from functools import partial
+
 import polars as pl
 
 from curation.scenes.frames import render_rows
 from curation.scenes.metadata import Scene, load_vsibench_meta
 from curation.scenes.procedural import generate_scene
+from ouroboros.engine import start_engine
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
-from ouroboros.params import Params
+from ouroboros.params import FramesParams, Params
 from ouroboros.workspace import Workspace
 from ouroboros.worlds import stream_seed
 from plumbing.progress import track
@@ -35,16 +38,26 @@ def collect_scenes(params: Params) -> list[Scene]:
     return sorted(real + procedural, key=lambda s: s.scene_id)
 
 
+def render_scene(scene: Scene, f: FramesParams, seed: int) -> list[dict]:
+    """FRAMES rows of one scene: its walk-through and, with frames.overview_m, its overview."""
+    return render_rows(scene, n_frames=f.n_frames, size=f.size, seed=seed, overview_m=f.overview_m,
+                       overview_size=f.overview_size)
+
+
 def render_all(scenes: list[Scene], params: Params) -> list[dict]:
+    """Every scene's frames, in scene order, on the engine params.curation names."""
+    if params.curation.engine == "ray":
+        from ouroboros.on_ray.render import render_on_ray
+
+        return render_on_ray(scenes, partial(render_scene, f=params.frames, seed=params.seed))
     rows = []
     for scene in track(scenes, "rendering frames", total=len(scenes)):
-        f = params.frames
-        rows += render_rows(scene, n_frames=f.n_frames, size=f.size, seed=params.seed,
-                            overview_m=f.overview_m, overview_size=f.overview_size)
+        rows += render_scene(scene, params.frames, params.seed)
     return rows
 
 
 def build_scenes(params: Params, ws: Workspace) -> dict:
+    start_engine(params.curation)
     scenes = collect_scenes(params)
     frames = render_all(scenes, params)
     lake = workspace_lake(ws)

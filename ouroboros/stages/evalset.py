@@ -18,6 +18,7 @@ from curation.executor import Executor
 from curation.scenes.metadata import Scene
 from curation.vsibench.annotations import load_annotations, load_pruned_ids
 from curation.vsibench.evalset import evalset_rows
+from ouroboros.engine import start_engine
 from ouroboros.errors import StageInputError
 from ouroboros.fingerprints import write_fingerprint
 from ouroboros.inputs import load_frames, load_scenes, split_scenes
@@ -67,6 +68,7 @@ def benchmark_rows(params: Params, held: list[Scene], frames: pl.DataFrame) -> p
 
 
 def build_evalset(params: Params, ws: Workspace) -> dict:
+    start_engine(params.curation)
     lake = workspace_lake(ws)
     _, held = train_and_eval_scenes(params, ws)
     if params.eval.blind and len(held) < 2:

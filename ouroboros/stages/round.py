@@ -29,6 +29,7 @@ import polars as pl
 
 from curation.feedback import Feedback, compute_feedback
 from curation.selection import with_selected
+from ouroboros.engine import start_engine
 from ouroboros.jsonio import read_json
 from ouroboros.lakes import workspace_lake
 from ouroboros.launch import process_device
@@ -81,6 +82,8 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     source, solver_name = solver_source(params, ws, prev), f"r{prev}"
     # so does a vLLM server that is not there, or that cannot serve round prev's solver
     scorer = solver_scorer(params.solver, source=source, label=solver_name)
+    if is_main():  # rank 0 alone curates
+        start_engine(params.curation)  # and so does a RAY_ADDRESS where nothing answers
     previous = Feedback.from_json(json.dumps(read_json(ws.feedback_path(prev), f"round {prev} feedback")))
     scenes, frames = train_inputs(params, ws)
     rows = from_main(lambda: policy.rows(n, params, ws, scenes, frames, previous))

@@ -21,6 +21,7 @@ TINY = {
     "filters": {"before_scoring": [{"invalid": {}}, {"near_tie": {}}, {"perturbation": {"k": 2}}, {"dedupe": {}}],
                 "after_scoring": [{"trivial": {}}, {"blind_solvable": {}}, {"cartography": {}}],
                 "workers": 1, "timeout_s": 2.0},
+    "curation": {"engine": "local", "scenes_per_task": 32},
     "selection": {"budget": 12},
     "bands": {"easy": 0.9, "hard": 0.1},
     "loop": {"policy": "closed"},

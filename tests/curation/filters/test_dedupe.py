@@ -15,7 +15,7 @@ def test_dedupe_flags_later_paraphrases_and_near_identical_wording_per_scene():
     ])
     out = apply_recipe(rows, [{"dedupe": {}}])
     assert out["drop_reason"].to_list() == [None, "duplicate", "duplicate", None, None]
-    assert out["flags"][1][0]["reason"] == "duplicate: similarity 1.0 to row 0"
+    assert out["flags"][1][0]["reason"] == "duplicate: similarity 1.0 to first"
 
 
 def test_dedupe_threshold_parameter():

@@ -39,7 +39,7 @@ def test_flags_later_rephrasings_of_the_same_question_only():
     out = apply_recipe(rows, [{"near_duplicate": {}}], FilterContext(embed_questions=encode))
     assert out["drop_reason"].to_list() == [None, "near_duplicate", None, None, None, None, "near_duplicate"]
     flag = out["flags"][1][0]
-    assert flag["score"] == pytest.approx(0.96, abs=1e-6) and flag["reason"] == "near_duplicate: cosine 0.96 to row 0"
+    assert flag["score"] == pytest.approx(0.96, abs=1e-6) and flag["reason"] == "near_duplicate: cosine 0.96 to first"
     loose = apply_recipe(rows, [{"near_duplicate": {"threshold": 0.999}}], FilterContext(embed_questions=encode))
     assert loose["drop_reason"].to_list() == [None] * 7
 

@@ -1,0 +1,78 @@
+"""Faults on the Ray path: an actor killed mid-shard is retried, hostile programs stay in the sandbox."""
+
+import os
+import signal
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from curation.proposer import TemplateProposer
+from curation.scenes.metadata import scene_from_meta
+from curation.scenes.procedural import generate_scene
+from ouroboros.on_ray.curate import CurateShard, execute_and_filter_on_ray
+from ouroboros.params import Params, build
+from ouroboros.steps import execute_and_filter
+from tests.curation.executor.test_sandbox import CASES, SCENE
+
+pytestmark = pytest.mark.slow
+
+FILTERS = {"before_scoring": [{"invalid": {}}, {"near_tie": {}}, {"perturbation": {"k": 2}}, {"dedupe": {}}],
+           "workers": 1, "timeout_s": 1.0}
+
+
+def kill_marker() -> Path:
+    """A file shared by the driver and its actors on this node, for this Ray session only."""
+    import ray
+
+    return Path(tempfile.gettempdir()) / f"ouroboros-killed-{ray.get_runtime_context().get_node_id()}"
+
+
+class DiesOnce(CurateShard):
+    """Executes half its first shard, then its process is SIGKILLed (once per session)."""
+
+    def __call__(self, shard):
+        if not kill_marker().exists():
+            kill_marker().touch()
+            super().__call__(shard.slice(0, shard.num_rows // 2))  # the sandbox is busy with this shard's programs
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().__call__(shard)
+
+
+def engine_params(engine: str) -> Params:
+    return build(Params, {"filters": FILTERS, "curation": {"engine": engine, "scenes_per_task": 2}})
+
+
+@pytest.fixture(scope="module")
+def scenes():
+    return [generate_scene(seed, n_objects=6) for seed in range(6)]
+
+
+def test_an_actor_killed_mid_shard_is_retried_and_the_rows_end_complete_and_unduplicated(local_ray, scenes):
+    proposals = TemplateProposer(seed=0).propose(scenes, 36)
+    kill_marker().unlink(missing_ok=True)
+    try:
+        rows = execute_and_filter_on_ray(proposals, scenes, {}, engine_params("ray"), actor=DiesOnce)
+        assert kill_marker().exists()  # an actor did die
+    finally:
+        kill_marker().unlink(missing_ok=True)
+    local = execute_and_filter(proposals, scenes, {}, engine_params("local"))
+    assert rows["qa_id"].n_unique() == rows.height == proposals.height
+    assert rows.drop("exec_ms").equals(local.drop("exec_ms"))
+
+
+def test_hostile_programs_are_contained_in_the_sandbox_of_a_ray_actor(local_ray, scenes):
+    """The sandbox tests' hostile programs, on their hand-built room, through the Ray path."""
+    room = scene_from_meta("hand-built", SCENE)
+    benign = TemplateProposer(seed=1).propose(scenes, 12)
+    hostile = benign.sample(len(CASES), with_replacement=True, seed=0).with_columns(
+        pl.Series("program", [c[1] for c in CASES]), pl.Series("qa_id", [f"hostile {c[0]}" for c in CASES]),
+        pl.lit(room.scene_id).alias("scene_id"))
+    rows = execute_and_filter_on_ray(pl.concat([hostile, benign]), [*scenes, room], {}, engine_params("ray"))
+    statuses = dict(zip(rows["qa_id"], rows["exec_status"], strict=True))
+    assert {name: statuses[f"hostile {name}"] for name, _, _ in CASES} == {name: status for name, _, status in CASES}
+    # the benign rows, run by the same actors as the hostile ones, answer as they do alone in-process
+    alone = execute_and_filter(benign, scenes, {}, engine_params("local"))
+    after = rows.filter(pl.col("qa_id").is_in(benign["qa_id"].implode()))
+    assert after.select("qa_id", "answer", "exec_status").equals(alone.select("qa_id", "answer", "exec_status"))
