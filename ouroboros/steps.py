@@ -26,13 +26,15 @@ from curation.vsibench.evalset import debiased_qa_ids
 from ouroboros.console import err_console
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import FiltersParams, Params, ProposerParams, SolverParams
-from store.schema import SCORES
+from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, SCORES, polars_schema
 from training.backends import Scorer, make_scorer
 from training.batches import SAMPLE_COLUMNS
 from training.confidence import score
 from training.encoders import text_encoder
 from training.evaluate import evaluate, predictions, vsibench_scores
+from training.sft import train
 from training.solver import Solver
+from training.train_params import TrainParams
 
 
 def chat_client(p: ProposerParams) -> ChatClient | None:
@@ -168,3 +170,17 @@ def blank_frames(frames: pl.DataFrame) -> pl.DataFrame:
         return blanks[size]
 
     return frames.with_columns(pl.col("image").map_elements(blank, return_dtype=pl.Binary))
+
+
+def train_slice(solver: Solver, picked: pl.DataFrame, frames: pl.DataFrame, out: str | os.PathLike,
+                params: TrainParams, *, resume: str | os.PathLike | None,
+                log_dir: str | os.PathLike | None) -> tuple[dict, pl.DataFrame]:
+    """Train `solver` on the slice by `params.method`: (metrics, rollouts), the rollouts being
+    GRPO's sampled answers (ROLLOUT_COLUMNS) and empty for SFT."""
+    samples = picked.select(SAMPLE_COLUMNS)
+    if params.method == "grpo":
+        from training import grpo  # TRL is imported by the rounds that use it
+
+        return grpo.train(solver, samples, frames, out, params, resume=resume, log_dir=log_dir)
+    metrics = train(solver, samples, frames, out, params, resume=resume, log_dir=log_dir)
+    return metrics, pl.DataFrame(schema=polars_schema(ROLLOUTS, ROLLOUT_COLUMNS))
