@@ -104,9 +104,11 @@ def curated_rows(
     return with_frame_ids(rows, frames)
 
 
-def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, params: Params) -> pl.DataFrame:
-    """The confidence-based filters, over this and earlier rounds' scores."""
-    ctx = FilterContext(scores=scores, seed=params.seed, bands=params.bands)
+def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, params: Params,
+                         rollouts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The confidence-based filters, over this and earlier rounds' scores (and earlier GRPO
+    rounds' rollouts)."""
+    ctx = FilterContext(scores=scores, seed=params.seed, bands=params.bands, rollouts=rollouts)
     return apply_recipe(rows, params.filters.after_scoring, ctx)
 
 

@@ -62,8 +62,10 @@ def decide(n: int, params: Params, ws: Workspace, policy, rows: pl.DataFrame, sc
            previous: Feedback) -> tuple[pl.DataFrame, Feedback, pl.DataFrame]:
     """(rows with their after-scoring filters and `selected`, round n's feedback, the training slice)."""
     if policy.filter_after_scoring:
-        history = workspace_lake(ws).scan("scores").filter(pl.col("round") < n).collect()
-        rows = filter_after_scoring(rows, pl.concat([history, scores]), params)
+        lake = workspace_lake(ws)
+        history = lake.scan("scores").filter(pl.col("round") < n).collect()
+        rollouts = lake.scan("rollouts").filter(pl.col("round") < n).collect() if lake.partitions("rollouts") else None
+        rows = filter_after_scoring(rows, pl.concat([history, scores]), params, rollouts)
     feedback = compute_feedback(rows, scores, round=n, params=params.feedback, bands=params.bands, previous=previous)
     picked = policy.choose(n, rows, scores, feedback, params)
     return with_selected(rows, picked), feedback, picked
