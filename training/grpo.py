@@ -45,9 +45,8 @@ from training.sft import (
     Continuing,
     RichProgress,
     checkpointing,
+    continuing,
     prepare_model,
-    read_state,
-    reporters,
     resolve,
     run,
     training_arguments,
@@ -173,10 +172,7 @@ def _trainer(solver: Solver, dataset: datasets.Dataset, params: TrainParams, out
         args=args,
         train_dataset=dataset,
         processing_class=processor(solver),
-        callbacks=[progress, *reporters(params, log_dir)],
-        saved=None if resume is None else read_state(Path(resume)),
-        source=None if resume is None else Path(resume),
-        span=params.schedule_steps,
+        **continuing(params, progress, resume, log_dir),
     )
     trainer.remove_callback(PrinterCallback)  # the rich bar and metrics.json replace its stdout dicts
     return trainer, progress

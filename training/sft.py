@@ -311,6 +311,15 @@ class _ContinuingTrainer(Continuing, Trainer):
     """transformers' Trainer that continues a previous round (`Continuing`)."""
 
 
+def continuing(params: TrainParams, progress: RichProgress, resume: str | Path | None,
+               log_dir: Path | None) -> dict:
+    """The keywords a `Continuing` trainer of either method takes: its callbacks, the state
+    `resume` saved and the schedule's span."""
+    return {"callbacks": [progress, *reporters(params, log_dir)],
+            "saved": None if resume is None else read_state(Path(resume)),
+            "source": None if resume is None else Path(resume), "span": params.schedule_steps}
+
+
 def _trainer(
     solver: Solver, items: list[Item], store: FrameStore, params: TrainParams, out: Path, resume: str | Path | None,
     log_dir: Path | None = None,
@@ -321,10 +330,7 @@ def _trainer(
         args=training_arguments(solver, params, out, log_dir),
         train_dataset=_Samples(items),
         data_collator=_Collator(solver, store),
-        callbacks=[progress, *reporters(params, log_dir)],
-        saved=None if resume is None else read_state(Path(resume)),
-        source=None if resume is None else Path(resume),
-        span=params.schedule_steps,
+        **continuing(params, progress, resume, log_dir),
     )
     trainer.remove_callback(PrinterCallback)  # the rich bar and metrics.json replace its stdout dicts
     return trainer, progress
