@@ -28,7 +28,7 @@ from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
 from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, polars_schema
-from store.views import per_round_confidence, reason_counts
+from store.views import per_round_confidence, reason_counts, rollout_groups
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
@@ -76,7 +76,7 @@ def zero_variance(rows: pl.DataFrame, scores: pl.DataFrame, rollouts: pl.DataFra
     Whether the bands predicted it: easy and hard rows should hold most zero-variance groups."""
     if rollouts.is_empty():
         return {}
-    groups = rollouts.group_by("group").agg(pl.col("qa_id").first(), (pl.col("reward").n_unique() == 1).alias("zero"))
+    groups = rollout_groups(rollouts)
     sighted = per_round_confidence(scores, SIGNAL_COLUMNS).drop("round")
     keyed = (rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id", how="left")
              .select("qa_id", task_group_column().alias("task_group"), band(bands).fill_null("unscored").alias("band")))
