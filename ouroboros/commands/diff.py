@@ -99,42 +99,30 @@ def open_side(stack: ExitStack, label: str, text: str, lake: str, table: str = "
         raise CliInputError(f"{label} ({text}): {exc}") from None
 
 
-def changed_rows(result: Diff, show: int) -> list[Grid]:
-    """The first `show` added, removed and changed rows, one table per kind that has any."""
+def cell(name: str, value) -> object:
+    """A value as the diff's tables show it: tasks by their short names, floats to 3 digits."""
+    return short_task(value) if name == "task" else f"{value:.3g}" if isinstance(value, float) else value
+
+
+def changed_rows(result: Diff, show: int, compared: list[str] = DECISION_COLUMNS,
+                 shown: tuple[str, ...] = ("task", "question"), names: tuple[str, str] = ("added", "removed"),
+                 ) -> list[Grid]:
+    """The first `show` added, removed (titled `names`: their `shown` columns) and changed rows
+    (the `compared` columns that differ), one table per kind that has any."""
     tables = []
-    for name, frame in (("added", result.added), ("removed", result.removed)):
+    for name, frame in zip(names, (result.added, result.removed), strict=True):
         if frame.height:
             table = Grid(f"{name} (first {min(show, frame.height)} of {frame.height})",
-                         [("qa_id", "id"), ("task", "key"), ("question", "text")])
+                         [("qa_id", "id"), *((c, "text" if c == "question" else "key") for c in shown)])
             for row in frame.head(show).iter_rows(named=True):
-                table.add_row(row["qa_id"], short_task(row["task"]), row["question"])
+                table.add_row(row["qa_id"], *(cell(c, row[c]) for c in shown))
             tables.append(table)
     if result.changed.height:
         table = Grid(f"changed (first {min(show, result.changed.height)} of {result.changed.height})",
                      [("qa_id", "id"), ("old -> new", "text")])
         for row in result.changed.head(show).to_dicts():
-            table.add_row(row["qa_id"], "; ".join(f"{c}: {row[c + '_old']} -> {row[c]}" for c in DECISION_COLUMNS
-                                                  if row[c] != row[c + "_old"]))
-        tables.append(table)
-    return tables
-
-
-def reward_rows(result: Diff, show: int) -> list[Grid]:
-    """The first `show` questions sampled on one side only, and those whose rewards changed."""
-    tables = []
-    for name, frame in (("sampled only in B", result.added), ("sampled only in A", result.removed)):
-        if frame.height:
-            table = Grid(f"{name} (first {min(show, frame.height)} of {frame.height})",
-                         [("qa_id", "id"), ("task", "key"), ("groups", "num"), ("mean reward", "num")])
-            for row in frame.head(show).iter_rows(named=True):
-                table.add_row(row["qa_id"], short_task(row["task"]), row["groups"], f"{row['mean_reward']:.3f}")
-            tables.append(table)
-    if result.changed.height:
-        table = Grid(f"changed (first {min(show, result.changed.height)} of {result.changed.height})",
-                     [("qa_id", "id"), ("old -> new", "text")])
-        for row in result.changed.head(show).to_dicts():
-            table.add_row(row["qa_id"], "; ".join(f"{c}: {row[c + '_old']:.3g} -> {row[c]:.3g}" for c in REWARD_COLUMNS
-                                                  if row[c] != row[c + "_old"]))
+            table.add_row(row["qa_id"], "; ".join(f"{c}: {cell(c, row[c + '_old'])} -> {cell(c, row[c])}"
+                                                  for c in compared if row[c] != row[c + "_old"]))
         tables.append(table)
     return tables
 
@@ -210,6 +198,7 @@ def rollouts_diff(found, a: str, b: str, show: int, as_json: bool) -> None:
         return
     console.print(f"[bold]{a} -> {b}[/bold] (rollouts, per question): "
                   + ", ".join(f"{k} {v}" for k, v in found.rows.summary().items()))
-    for grid in reward_rows(found.rows, show):
+    for grid in changed_rows(found.rows, show, REWARD_COLUMNS, ("task", "groups", "mean_reward"),
+                             ("sampled only in B", "sampled only in A")):
         console.print(grid)
     console.print(reward_table(found.tasks, a, b))
