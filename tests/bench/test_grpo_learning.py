@@ -1,5 +1,9 @@
 """GRPO learns the learning bench's salient task (bench/grpo_bench.py): a few dozen steps raise
-the held-out mean reward above the warm-started solver's, by a margin, on each of 3 seeds."""
+the held-out mean reward above the warm-started solver's, by a margin, on each of 3 seeds.
+
+The setting (30 steps of 8 questions, group 4, lr 5e-4) and the measure (160 held-out
+questions x 8 sampled answers) were chosen on seeds 10 and 11 (+6.8 and +11.6 points), not on
+these; the measure's own noise there was 0.5 to 1.1 points (docs/grpo.md)."""
 
 import pytest
 import torch
@@ -10,10 +14,8 @@ MARGIN = 0.02  # 2 points of the VSI-Bench score of a sampled answer
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [0, 1, pytest.param(2, marks=pytest.mark.xfail(
-    strict=False, reason="measured 54.6 -> 52.9 (-1.7 points) at lr 5e-4, 30 steps: the gain does not hold on "
-    "every seed yet (docs/grpo.md)"))])
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_grpo_raises_the_held_out_reward_on_every_seed(seed):
     torch.set_num_threads(1)
-    before, after = learning(seed, n_train=240, n_test=48)
-    assert after > before + MARGIN, (before, after)
+    got = learning(seed)
+    assert got["after"] > got["before"] + MARGIN, got
