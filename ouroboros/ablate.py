@@ -3,7 +3,8 @@
 An arm is a registered loop policy (ouroboros.loop_policies) plus params overrides, named
 `policy[-variant...]`: `closed-nofilters` is the closed loop without its after-scoring
 confidence filters, `closed-learnability` the closed loop steered, selected and banded by
-learnability (VARIANTS); any other name in curation.feedback_policies is a variant that sets
+learnability, `balanced-grpo` the balanced policy's rounds trained by GRPO, not SFT
+(VARIANTS); any other name in curation.feedback_policies is a variant that sets
 `feedback.policy` alone (`closed-spatialevo-success`). Every override is a
 params key, so `dvc exp run -S seed=3 -S loop.policy=closed -S 'filters.after_scoring=[]'`
 runs the same arm as a DVC experiment (`dvc_lines` writes those lines; docs/ablation.md).
@@ -54,6 +55,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     # R-Zero's criterion throughout: feedback weights, the rows the slice prefers, and the bands
     "learnability": {"feedback.policy": "learnability", "selection.prefer": "learnability",
                      "bands.signal": "success"},
+    # GRPO rounds instead of SFT (docs/grpo.md) on the same slice, steps, batch_size and lr:
+    # train.batch_size counts questions under both methods, so both arms train on equal examples
+    # (GRPO samples train.grpo.group_size answers to each); the shared warm start stays SFT.
+    "grpo": {"train.method": "grpo"},
 }
 # What every world of the grid shares: real scenes are the same files for every seed, so
 # they would be rooms that all worlds have in common.

@@ -1,11 +1,12 @@
 """Writing what a round produced: lake partitions, feedback, metrics, plots, fingerprint.
 
 Every round (the warm start, round 0, too) ends here, so all rounds leave the same files:
-lake `qa__r<N>`, `scores__r<N>`, `rounds__r<N>`; runs/r<N>/feedback.json,
+lake `qa__r<N>`, `scores__r<N>`, `rollouts__r<N>` (GRPO's sampled answers; empty after SFT),
+`rounds__r<N>`; runs/r<N>/feedback.json,
 metrics.json (with `signal`: is the difficulty signal informative, `signal_metrics`),
 confidence.csv (difficulty histogram), and runs/fingerprints/r<N>.json
 (written last but for the rounds row: a round without it did not finish). Then the
-round's three tables are tagged `round-<N>` (and, with `lake.track: manifest`, get
+round's four tables are tagged `round-<N>` (and, with `lake.track: manifest`, get
 their manifests: ouroboros.manifests).
 """
 
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from curation.bands import BANDS, SIGNAL_COLUMNS, BandParams, band_counts
+from curation.bands import BANDS, SIGNAL_COLUMNS, BandParams, band, band_counts
 from curation.feedback import Feedback, proposal_counts, row_outcomes
 from curation.signal import band_shares, confidence_signal, effective_cells, steering
 from curation.tasks import task_group_column
@@ -26,7 +27,8 @@ from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
-from store.views import per_round_confidence, reason_counts
+from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, polars_schema
+from store.views import per_round_confidence, reason_counts, rollout_groups
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
 ROUND_SECTIONS = ("seed", "proposer", "filters", "selection", "bands", "loop", "feedback", "solver", "train")
@@ -64,6 +66,26 @@ def band_table(rows: pl.DataFrame, scores: pl.DataFrame, bands: BandParams) -> d
         task_group_column().alias("group"))
     counts = band_counts(scored, "group", bands)
     return {r["group"]: {b: r[b] for b in BANDS} for r in counts.iter_rows(named=True)}
+
+
+def zero_variance(rows: pl.DataFrame, scores: pl.DataFrame, rollouts: pl.DataFrame,
+                  bands: BandParams) -> dict[str, dict[str, dict[str, int]]]:
+    """{task group: {band: {"groups", "zero_variance"}}}: the round's GRPO groups, and those whose
+    rewards were all equal (they teach nothing: every advantage is 0), by the task and the band
+    of their question under the scores that selected it ("unscored" without one). Empty after SFT.
+    Whether the bands predicted it: easy and hard rows should hold most zero-variance groups."""
+    if rollouts.is_empty():
+        return {}
+    groups = rollout_groups(rollouts)
+    sighted = per_round_confidence(scores, SIGNAL_COLUMNS).drop("round")
+    keyed = (rows.select("qa_id", "task", "answer_type", "options").join(sighted, on="qa_id", how="left")
+             .select("qa_id", task_group_column().alias("task_group"), band(bands).fill_null("unscored").alias("band")))
+    counts = (groups.join(keyed, on="qa_id", how="left").group_by("task_group", "band")
+              .agg(pl.len().alias("groups"), pl.col("zero").sum().alias("zero_variance")).sort("task_group", "band"))
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for task, level, n, zero in counts.iter_rows():
+        out.setdefault(task, {})[level] = {"groups": n, "zero_variance": int(zero)}
+    return out
 
 
 def signal_metrics(rows: pl.DataFrame, scores: pl.DataFrame, feedback: Feedback, previous: Feedback | None,
@@ -113,24 +135,30 @@ def confidence_histogram(scores: pl.DataFrame) -> pl.DataFrame:
 
 def record_round(
     n: int, prev: int, params: Params, ws: Workspace, *, rows: pl.DataFrame, scores: pl.DataFrame,
-    feedback: Feedback, metrics: dict, previous: Feedback | None = None,
+    feedback: Feedback, metrics: dict, previous: Feedback | None = None, rollouts: pl.DataFrame | None = None,
 ) -> dict:
     """Write round `n`'s outputs; returns its metrics.json payload. `previous` is the feedback
-    that steered the round (None for round 0), for the signal's steering measure."""
+    that steered the round (None for round 0), for the signal's steering measure; `rollouts`
+    GRPO's sampled answers (training.grpo's columns; None or empty after SFT)."""
     lake = workspace_lake(ws)
     part = f"r{n}"
+    rollouts = (pl.DataFrame(schema=polars_schema(ROLLOUTS, ROLLOUT_COLUMNS)) if rollouts is None else rollouts)
     lake.write("qa", rows, mode="overwrite", partition=part)
     lake.write("scores", scores, mode="overwrite", partition=part)
+    lake.write("rollouts", rollouts.with_columns(pl.lit(n, pl.Int32).alias("round")).select(ROLLOUTS.names),
+               mode="overwrite", partition=part)
     out = ws.round_dir(n)
     write_json(ws.feedback_path(n), json.loads(feedback.to_json()))
     confidence_histogram(scores).write_csv(out / "confidence.csv")
     payload = {"round": n, "prev": prev, "counts": round_counts(rows, scores),
                "bands": band_table(rows, scores, params.bands),
-               "signal": signal_metrics(rows, scores, feedback, previous, params), **metrics}
+               "signal": signal_metrics(rows, scores, feedback, previous, params),
+               "zero_variance": zero_variance(rows, scores, rollouts, params.bands), **metrics}
     write_json(ws.metrics_path(n), payload)
     solver_dir = ws.solver_dir(n)
     fingerprint = write_fingerprint(
-        ws.fingerprint_path(n), lake, {"qa": f"qa__{part}", "scores": f"scores__{part}"},
+        ws.fingerprint_path(n), lake, {"qa": f"qa__{part}", "scores": f"scores__{part}",
+                                       "rollouts": f"rollouts__{part}"},
         solver=files_digest(solver_dir) if solver_dir.is_dir() else "base-checkpoint",
         feedback=hashlib.sha256(feedback.to_json().encode()).hexdigest(),
     )

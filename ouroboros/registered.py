@@ -1,6 +1,7 @@
 """Params values that name a registered implementation and that only its registry can check:
-`proposer.kind`, `loop.policy`, `feedback.policy`, and each filter of `filters.*_scoring`
-with its arguments (the operator is built, so its own argument checks run).
+`proposer.kind`, `loop.policy`, `feedback.policy`, each filter of `filters.*_scoring`
+with its arguments (the operator is built, so its own argument checks run), and each reward
+of `train.grpo.rewards` when `train.method` is grpo.
 
 `load_params` checks types, ranges and cross-field rules; these names need the registries,
 whose implementations every stage would otherwise depend on (and the loop policies import
@@ -27,6 +28,15 @@ def check_registered_names(params: Params, where: str = "params.yaml") -> None:
             registry[name]  # the registry's own lookup and message, with the params key in front
         except UnknownNameError as exc:
             raise ParamsError(f"{where}.{key}: {exc}") from None
+    if params.train.method == "grpo":
+        from training.errors import UnknownRewardError
+        from training.rewards import REWARDS
+
+        for name in params.train.grpo.rewards:
+            try:
+                REWARDS[name]
+            except UnknownRewardError as exc:
+                raise ParamsError(f"{where}.train.grpo.rewards: {exc}") from None
     for key in ("before_scoring", "after_scoring"):
         try:
             build(getattr(params.filters, key), FilterContext(bands=params.bands))

@@ -16,6 +16,17 @@ from ouroboros.errors import CliInputError
 from store.views import confidence_spread, difficulty_slice
 
 SORTS = ("round", "confidence", "spread")  # spread: std of the row's confidence over the rounds that scored it
+# What `ouro slice` and `ouro diff` read: the questions, or the answers GRPO rounds sampled to them
+# (a rollouts row is one sampled answer; it carries its question's columns through `with_questions`).
+TABLES = ("qa", "rollouts")
+
+
+def with_questions(rollouts: pl.LazyFrame, qa: pl.LazyFrame) -> pl.LazyFrame:
+    """Rollout rows joined with their question's qa row: the same qa_id in the same round (a
+    round trains on its own qa rows, ouroboros.stages.round), so task, band, confidence and
+    every other qa column describe the question the answer was sampled for. Rollouts whose
+    question is not in `qa` (a filtered slice) drop out."""
+    return rollouts.join(qa, on=["qa_id", "round"], how="inner")
 
 
 @dataclass(frozen=True)
@@ -34,11 +45,17 @@ class SliceQuery:
     scene: str | None = None
     contains: str | None = None  # literal text in the question
     sort: str = "round"
+    table: str = "qa"  # or "rollouts": the sampled answers to the matching questions (TABLES)
+    min_reward: float | None = None  # rollouts only: a sampled answer's reward bounds (inclusive)
+    max_reward: float | None = None
+    group: int | None = None  # rollouts only: one GRPO group (with round: one question's samples)
 
     def rows(self, lake, uri: str) -> pl.LazyFrame:
         """The matching qa rows joined with their round's score, plus a `band` column (and
-        `spread` when sorted by it), in `sort` order (then round, qa_id). `lake` is a
-        store.Lake; `uri` names it in errors.
+        `spread` when sorted by it), in `sort` order (then round, qa_id). With table
+        "rollouts", the sampled answers to those questions (with_questions), filtered by
+        reward and group, in `sort` order then round, group, sample. `lake` is a store.Lake;
+        `uri` names it in errors.
 
         Values are checked before anything is read: a CliInputError that names the lake,
         the bad value and the valid ones."""
@@ -46,6 +63,12 @@ class SliceQuery:
             raise CliInputError(f"lake {uri}: band {self.band!r} is not a band; valid: {', '.join(BANDS)}")
         if self.sort not in SORTS:
             raise CliInputError(f"lake {uri}: sort {self.sort!r} is not a sort; valid: {', '.join(SORTS)}")
+        if self.table not in TABLES:
+            raise CliInputError(f"lake {uri}: table {self.table!r} is not a table; valid: {', '.join(TABLES)}")
+        if self.table != "rollouts" and (given := [f for f in ROLLOUT_FIELDS if getattr(self, f) is not None]):
+            raise CliInputError(f"lake {uri}: {', '.join(given)} filter(s) rollouts; add table rollouts")
+        if self.table == "rollouts" and not lake.partitions("rollouts"):
+            raise CliInputError(f"lake {uri}: no rollouts table (GRPO rounds write it: train.method grpo)")
         scores = lake.scan("scores")
         try:
             rows = difficulty_slice(
@@ -57,22 +80,40 @@ class SliceQuery:
         rows = rows.with_columns(band().alias("band"))
         if self.band is not None:
             rows = rows.filter(pl.col("band") == self.band)
+        order = ["round", "qa_id"]  # difficulty_slice's own order
+        if self.table == "rollouts":
+            order = ["round", "group", "sample"]
+            rows = self._rollouts(lake.scan("rollouts"), rows).sort(order)
         if self.sort == "round":
-            return rows  # difficulty_slice's own order
+            return rows
         if self.sort == "spread":  # a group_by over every score: joined only when asked for
             spread = (scores.filter(~pl.col("blind")).group_by("qa_id").agg(confidence_spread())
                       .select("qa_id", pl.col("std").alias("spread")))
             rows = rows.join(spread, on="qa_id", how="left")
         # lowest confidence (hardest) first; largest spread (most unstable) first
-        return rows.sort([self.sort, "round", "qa_id"], descending=[self.sort == "spread", False, False],
+        return rows.sort([self.sort, *order], descending=[self.sort == "spread"] + [False] * len(order),
                          nulls_last=True)
+
+    def _rollouts(self, rollouts: pl.LazyFrame, questions: pl.LazyFrame) -> pl.LazyFrame:
+        """The sampled answers to `questions` (the qa slice), with the reward and group filters."""
+        conditions = []
+        if self.round is not None:  # pushed into the rollouts scan as well as the question's
+            conditions.append(pl.col("round") == self.round)
+        if self.group is not None:
+            conditions.append(pl.col("group") == self.group)
+        if self.min_reward is not None:
+            conditions.append(pl.col("reward") >= self.min_reward)
+        if self.max_reward is not None:
+            conditions.append(pl.col("reward") <= self.max_reward)
+        return with_questions(rollouts.filter(*conditions) if conditions else rollouts, questions)
 
     def command(self, uri: str) -> str:
         """The `ouro slice` command line that prints these rows."""
         words = ["ouro", "slice", "--lake", uri]
+        defaults = {f.name: f.default for f in fields(self)}
         for name, flag in OPTIONS.items():
             value = getattr(self, name)
-            if value is not None and (name != "sort" or value != "round"):
+            if value is not None and value != defaults[name]:
                 words += [flag, str(value)]
         if self.selected is not None:
             words.append("--selected" if self.selected else "--not-selected")
@@ -81,7 +122,7 @@ class SliceQuery:
     def snippet(self, uri: str) -> str:
         """Python that collects these rows as a polars DataFrame (what the rows page shows)."""
         given = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
-                          if getattr(self, f.name) is not None and (f.name != "sort" or self.sort != "round"))
+                          if getattr(self, f.name) is not None and getattr(self, f.name) != f.default)
         return (
             "from ouroboros.lakes import open_lake\n"
             "from ouroboros.slicing import SliceQuery\n\n"
@@ -93,4 +134,6 @@ class SliceQuery:
 # SliceQuery field -> `ouro slice` option (selected is the --selected/--not-selected pair).
 OPTIONS = {"round": "--round", "task": "--task", "split": "--split", "reason": "--reason",
            "min_confidence": "--min-conf", "max_confidence": "--max-conf", "band": "--band", "scene": "--scene",
-           "contains": "--contains", "sort": "--sort"}
+           "contains": "--contains", "sort": "--sort", "table": "--table", "min_reward": "--min-reward",
+           "max_reward": "--max-reward", "group": "--group"}
+ROLLOUT_FIELDS = ("min_reward", "max_reward", "group")

@@ -6,6 +6,7 @@ all call these, so a step means the same thing everywhere.
 """
 
 import io
+import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -27,12 +28,14 @@ from ouroboros.console import err_console
 from ouroboros.curation_models import chat_client, question_encoder
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import Params, ProposerParams, SolverParams
-from store.schema import SCORES
+from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, SCORES, polars_schema
 from training.backends import Scorer, make_scorer
 from training.batches import SAMPLE_COLUMNS
 from training.confidence import score
 from training.evaluate import evaluate, predictions, vsibench_scores
+from training.sft import train
 from training.solver import Solver
+from training.train_params import TrainParams
 
 
 def propose(
@@ -93,9 +96,11 @@ def curated_rows(
     return with_frame_ids(rows, frames)
 
 
-def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, params: Params) -> pl.DataFrame:
-    """The confidence-based filters, over this and earlier rounds' scores."""
-    ctx = FilterContext(scores=scores, seed=params.seed, bands=params.bands)
+def filter_after_scoring(rows: pl.DataFrame, scores: pl.DataFrame, params: Params,
+                         rollouts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The confidence-based filters, over this and earlier rounds' scores (and earlier GRPO
+    rounds' rollouts)."""
+    ctx = FilterContext(scores=scores, seed=params.seed, bands=params.bands, rollouts=rollouts)
     return apply_recipe(rows, params.filters.after_scoring, ctx)
 
 
@@ -159,3 +164,17 @@ def blank_frames(frames: pl.DataFrame) -> pl.DataFrame:
         return blanks[size]
 
     return frames.with_columns(pl.col("image").map_elements(blank, return_dtype=pl.Binary))
+
+
+def train_slice(solver: Solver, picked: pl.DataFrame, frames: pl.DataFrame, out: str | os.PathLike,
+                params: TrainParams, *, resume: str | os.PathLike | None,
+                log_dir: str | os.PathLike | None) -> tuple[dict, pl.DataFrame]:
+    """Train `solver` on the slice by `params.method`: (metrics, rollouts), the rollouts being
+    GRPO's sampled answers (ROLLOUT_COLUMNS) and empty for SFT."""
+    samples = picked.select(SAMPLE_COLUMNS)
+    if params.method == "grpo":
+        from training import grpo  # TRL is imported by the rounds that use it
+
+        return grpo.train(solver, samples, frames, out, params, resume=resume, log_dir=log_dir)
+    metrics = train(solver, samples, frames, out, params, resume=resume, log_dir=log_dir)
+    return metrics, pl.DataFrame(schema=polars_schema(ROLLOUTS, ROLLOUT_COLUMNS))

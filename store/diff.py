@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from store.views import mix_shift, selection_gap
+from store.views import mix_shift, reward_summary, rollout_groups, selection_gap
 
 # What makes a question that two rounds share "changed": its answer, or what the filters and selection made of it.
 DECISION_COLUMNS = ["answer", "exec_status", "ambiguous", "drop_reason", "selected", "difficulty_bin"]
+# ... and what makes a question two GRPO rounds both sampled "changed": what its answers earned.
+REWARD_COLUMNS = ["mean_reward", "zero_variance"]
 
 
 @dataclass(frozen=True)
@@ -72,3 +74,22 @@ def compare_rounds(a: pl.LazyFrame, b: pl.LazyFrame) -> RoundComparison:
     """How the qa rows of `b` differ from those of `a`: rows, difficulty mix, training selection."""
     return RoundComparison(diff(a, b, key="qa_id", columns=DECISION_COLUMNS), mix_shift(a, b),
                            selection_gap(a, b).collect())
+
+
+@dataclass(frozen=True)
+class RolloutComparison:
+    rows: Diff  # questions sampled on one side only, and those both sampled whose REWARD_COLUMNS differ
+    tasks: pl.DataFrame  # per task: groups, mean_reward, zero_variance on each side (_a, _b; 0 where none)
+
+
+def compare_rollouts(a: pl.LazyFrame, b: pl.LazyFrame) -> RolloutComparison:
+    """How the GRPO rollouts of `b` differ from those of `a`. Both are rollouts rows with their
+    question's `task` (ouroboros.slicing.with_questions); a question's row is its groups,
+    samples, mean reward per sampled answer and zero-variance groups (store.views.reward_summary)."""
+    per_question = [reward_summary(rollout_groups(side, "task"), "qa_id", "task") for side in (a, b)]
+    rows = diff(per_question[0], per_question[1], key="qa_id", columns=REWARD_COLUMNS)
+    summaries = [reward_summary(rollout_groups(side, "task"), "task").select(
+        "task", *[pl.col(c).alias(f"{c}_{name}") for c in ("groups", "mean_reward", "zero_variance")])
+        for name, side in (("a", a), ("b", b))]
+    tasks = summaries[0].join(summaries[1], on="task", how="full", coalesce=True).fill_null(0).sort("task")
+    return RolloutComparison(rows, tasks.collect())

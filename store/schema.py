@@ -139,6 +139,22 @@ SCORES = pa.schema(
 # What a solver measures of a row; qa_id, round, solver and blind say whose score it is.
 SCORE_COLUMNS = ("confidence", "correct", "prediction", "mra")
 
+# One sampled answer of a GRPO round (training.grpo): rounds trained by SFT write none.
+ROLLOUTS = pa.schema(
+    [
+        pa.field("qa_id", pa.string(), nullable=False),
+        pa.field("round", pa.int32(), nullable=False),  # the round that trained on it
+        pa.field("group", pa.int64(), nullable=False),  # the question's group of samples, in generation order
+        pa.field("sample", pa.int32(), nullable=False),  # its place in the group, 0..G-1
+        pa.field("completion", pa.string(), nullable=False),  # the answer text, special tokens removed
+        pa.field("reward", pa.float64(), nullable=False),  # weighted sum of train.grpo.rewards
+        pa.field("advantage", pa.float64(), nullable=False),  # TRL's, normalised within the group
+        pa.field("logp_mean", pa.float64(), nullable=False),  # mean log-prob (nats) of its tokens when sampled
+        pa.field("parsed", pa.bool_(), nullable=False),  # the benchmark reads it as an answer
+    ]
+)
+ROLLOUT_COLUMNS = tuple(n for n in ROLLOUTS.names if n != "round")  # what training writes; the round adds round
+
 ROUNDS = pa.schema(
     [
         pa.field("round", pa.int32(), nullable=False),
@@ -185,6 +201,7 @@ LOGICAL_TABLES: dict[str, pa.Schema] = {
     "qa": QA,
     "scores": SCORES,
     "rounds": ROUNDS,
+    "rollouts": ROLLOUTS,
     "embeddings": EMBEDDINGS,
 }
 
@@ -195,6 +212,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "qa": ("qa_id", "round"),
     "scores": ("qa_id", "round", "solver", "blind"),
     "rounds": ("round",),
+    "rollouts": ("round", "group", "sample"),
     "embeddings": ("item_id", "kind", "encoder"),
 }
 

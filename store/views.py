@@ -1,5 +1,5 @@
-"""Polars views over the lake's tables: difficulty slices, the difficulty mix, and each
-question's gold confidence over the rounds that scored it.
+"""Polars views over the lake's tables: difficulty slices, the difficulty mix, each
+question's gold confidence over the rounds that scored it, and GRPO's groups of sampled answers.
 
 Pure functions of LazyFrames (the confidence views of DataFrames, as the filters hold
 them), so the filters they add are pushed into the Lance scans by whoever collects them.
@@ -158,3 +158,21 @@ def mix_shift(a: pl.LazyFrame, b: pl.LazyFrame) -> pl.DataFrame:
     joined = mixes[0].join(mixes[1], on=["task", "difficulty_bin"], how="full", coalesce=True).fill_null(0)
     return joined.with_columns(((pl.col("share_b") - pl.col("share_a")) * 100).alias("shift_pts")).sort(
         "task", "difficulty_bin").collect()
+
+
+def rollout_groups(rollouts, *carry: str):
+    """One row per GRPO group of a `rollouts` frame (lazy or not; by round and group when it has
+    a round column, else by group): its qa_id and `carry` columns, `samples`, `reward_sum`, and
+    `zero` (its rewards were all equal: every advantage 0, the group taught nothing)."""
+    keys = [c for c in ("round", "group") if c in rollouts.collect_schema().names()]
+    return rollouts.group_by(keys).agg(pl.col("qa_id", *carry).first(), pl.len().alias("samples"),
+                                       pl.col("reward").sum().alias("reward_sum"),
+                                       (pl.col("reward").n_unique() == 1).alias("zero"))
+
+
+def reward_summary(groups, *by: str):
+    """`rollout_groups` rows summed per `by`: groups, samples, mean_reward (per sampled answer)
+    and zero_variance (groups whose rewards were all equal)."""
+    return groups.group_by(by).agg(pl.len().alias("groups"), pl.col("samples").sum(),
+                                   (pl.col("reward_sum").sum() / pl.col("samples").sum()).alias("mean_reward"),
+                                   pl.col("zero").sum().alias("zero_variance"))

@@ -47,3 +47,10 @@ class ScoringReplyError(UserFacingError, ValueError):
 class UnservableSolverError(UserFacingError, ValueError):
     """The scoring solver is weights the vLLM server cannot serve (full fine-tuned weights that
     are not the served checkpoint); the message says which backend to use instead."""
+
+
+class UnknownRewardError(UserFacingError, KeyError):
+    """A GRPO reward name that training.rewards.REWARDS does not hold."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])

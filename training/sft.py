@@ -41,6 +41,7 @@ import os
 import pickle
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
@@ -83,11 +84,13 @@ class _Collator:
         return {k: v.cpu() for k, v in encode(self.solver, self.store, items, with_answers=True).items()}
 
 
-class _RichProgress(TrainerCallback):
-    """A rich progress bar on stderr, the loss of every logged step and the LR every step used."""
+class RichProgress(TrainerCallback):
+    """A rich progress bar on stderr, the loss (and GRPO's mean reward) of every logged step and
+    the LR every step used."""
 
     def __init__(self):
         self.losses: list[float] = []
+        self.rewards: list[float] = []  # GRPO's mean reward per step (training.grpo)
         self.lrs: list[float] = []
         self._bar = None
 
@@ -104,6 +107,8 @@ class _RichProgress(TrainerCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         # under DDP the Trainer logs the loss averaged over every process's share of the batch
+        if logs and "reward" in logs:
+            self.rewards.append(float(logs["reward"]))
         if logs and "loss" in logs:
             self.losses.append(float(logs["loss"]))
             self._bar.update(self._task, description=f"training loss {logs['loss']:.3f}")
@@ -112,12 +117,12 @@ class _RichProgress(TrainerCallback):
         self._bar.stop()
 
 
-def _checkpointing(solver: Solver, params: TrainParams) -> bool:
+def checkpointing(solver: Solver, params: TrainParams) -> bool:
     """Activation checkpointing: as asked, else on for CUDA (memory) and off on CPU (speed)."""
     return solver.device.type == "cuda" if params.gradient_checkpointing is None else params.gradient_checkpointing
 
 
-def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None) -> None:
+def prepare_model(solver: Solver, params: TrainParams, init: str | Path | None) -> None:
     """Put the weights to train in place: load `init` (full weights or an adapter) and wrap LoRA."""
     from peft import LoraConfig, PeftModel, get_peft_model
 
@@ -148,7 +153,7 @@ def _prepare_model(solver: Solver, params: TrainParams, init: str | Path | None)
         solver.model = get_peft_model(solver.model, config)
     for name, p in solver.model.named_parameters():
         p.requires_grad_("lora_" in name)
-    if _checkpointing(solver, params):
+    if checkpointing(solver, params):
         # the frozen embeddings' outputs must carry grad, or none reaches adapters in checkpointed layers
         solver.base_model.enable_input_require_grads()
     solver.config = replace(solver.config, kind="lora")
@@ -166,10 +171,15 @@ FIXED = {
 }
 
 
-def _arguments(solver: Solver, params: TrainParams, out: Path, log_dir: Path | None = None) -> TrainingArguments:
-    """TrainingArguments from `params` (TrainParams.arguments), FIXED, and what the device and
-    the number of processes decide. The Trainer's integrations write under `log_dir`; with
-    none they are off. dvclive is left out of them: `_reporters` gives it a Live of its own."""
+def training_arguments(solver: Solver, params: TrainParams, out: Path, log_dir: Path | None = None, *,
+                       config: type[TrainingArguments] = TrainingArguments, per_question: int = 1,
+                       **extra) -> TrainingArguments:
+    """`config` (TrainingArguments, or a subclass such as TRL's GRPOConfig with its `extra`
+    keywords) from `params` (TrainParams.arguments), FIXED, and what the device and the number
+    of processes decide; a step takes `params.batch_size` questions of `per_question` sequences
+    each (GRPO: a group of sampled answers per question). The Trainer's integrations write
+    under `log_dir`; with none they are off. dvclive is left out of them: `reporters` gives it
+    a Live of its own."""
     fixed = sorted(set(params.trainer) & set(FIXED))
     if fixed:
         raise TrainParamsError(f"trainer.{fixed[0]}", "a key training.sft does not fix", params.trainer[fixed[0]])
@@ -178,18 +188,18 @@ def _arguments(solver: Solver, params: TrainParams, out: Path, log_dir: Path | N
         raise TrainParamsError("batch_size", f"a multiple of the {world} processes", params.batch_size)
     cuda = solver.device.type == "cuda"
     others = [name for name in params.report_to() if name != "dvclive"] if log_dir else []
-    return TrainingArguments(
+    return config(
         output_dir=str(log_dir if others else out / "trainer"),  # where tensorboard & co. write
-        per_device_train_batch_size=params.batch_size // world,
+        per_device_train_batch_size=params.batch_size * per_question // world,
         use_cpu=not cuda,
         bf16=cuda and next(solver.model.parameters()).dtype == torch.bfloat16,
-        activation_checkpointing=_checkpointing(solver, params),
+        activation_checkpointing=checkpointing(solver, params),
         **FIXED,
-        **params.arguments() | {"report_to": others or "none"},
+        **params.arguments() | extra | {"report_to": others or "none"},
     )
 
 
-def _reporters(params: TrainParams, log_dir: Path | None) -> list[TrainerCallback]:
+def reporters(params: TrainParams, log_dir: Path | None) -> list[TrainerCallback]:
     """DVCLive's Trainer callback writing to `log_dir` (training.tracking), on rank 0 alone and
     never without a dir."""
     if log_dir is None or "dvclive" not in params.report_to() or not is_main():
@@ -220,7 +230,7 @@ def _fresh(where: Path, why: str) -> None:
     )
 
 
-def _read_state(resume: Path) -> dict | None:
+def read_state(resume: Path) -> dict | None:
     """The optimizer state `train` saved in `resume`, or None (with a warning) when there is none to use."""
     path = resume / OPTIMIZER_FILE
     if not path.is_file():
@@ -241,9 +251,11 @@ def _shifted(lr_lambda, start: int, step: int) -> float:
     return lr_lambda(start + step)
 
 
-class _ContinuingTrainer(Trainer):
-    """The Trainer with two hooks overridden: its optimizer starts from `saved` moments, and its
-    LR schedule spans `span` steps (0: this run alone) and is entered at the saved step."""
+class Continuing:
+    """Trainer hooks that continue a previous run: the optimizer starts from `saved` moments,
+    and the LR schedule spans `span` steps (0: this run alone) and is entered at the saved step.
+    Mixed into transformers' Trainer here and TRL's GRPOTrainer in training.grpo, so both
+    methods continue rounds the same way."""
 
     def __init__(self, *args, saved: dict | None, source: Path | None, span: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -295,27 +307,37 @@ class _ContinuingTrainer(Trainer):
         os.replace(tmp, out / OPTIMIZER_FILE)
 
 
+class _ContinuingTrainer(Continuing, Trainer):
+    """transformers' Trainer that continues a previous round (`Continuing`)."""
+
+
+def continuing(params: TrainParams, progress: RichProgress, resume: str | Path | None,
+               log_dir: Path | None) -> dict:
+    """The keywords a `Continuing` trainer of either method takes: its callbacks, the state
+    `resume` saved and the schedule's span."""
+    return {"callbacks": [progress, *reporters(params, log_dir)],
+            "saved": None if resume is None else read_state(Path(resume)),
+            "source": None if resume is None else Path(resume), "span": params.schedule_steps}
+
+
 def _trainer(
     solver: Solver, items: list[Item], store: FrameStore, params: TrainParams, out: Path, resume: str | Path | None,
     log_dir: Path | None = None,
-) -> tuple[_ContinuingTrainer, _RichProgress]:
-    progress = _RichProgress()
+) -> tuple[_ContinuingTrainer, RichProgress]:
+    progress = RichProgress()
     trainer = _ContinuingTrainer(
         model=solver.model,
-        args=_arguments(solver, params, out, log_dir),
+        args=training_arguments(solver, params, out, log_dir),
         train_dataset=_Samples(items),
         data_collator=_Collator(solver, store),
-        callbacks=[progress, *_reporters(params, log_dir)],
-        saved=None if resume is None else _read_state(Path(resume)),
-        source=None if resume is None else Path(resume),
-        span=params.schedule_steps,
+        **continuing(params, progress, resume, log_dir),
     )
     trainer.remove_callback(PrinterCallback)  # the rich bar and metrics.json replace its stdout dicts
     return trainer, progress
 
 
-def _save(trainer: _ContinuingTrainer, solver: Solver, out: Path, steps: int, metrics: dict,
-          params: TrainParams) -> None:
+def save_run(trainer: Continuing, solver: Solver, out: Path, steps: int, metrics: dict,
+             params: TrainParams) -> None:
     """The solver, optimizer.pt, metrics.json and the resolved train_params.json in `out`."""
     out.mkdir(parents=True, exist_ok=True)
     trainer_dir = out / "trainer"  # the Trainer's own output dir; nothing is saved there
@@ -348,16 +370,30 @@ def train(
     `log_dir`: where the integrations `params.trainer["report_to"]` names (default dvclive)
     log every step; None logs nowhere but metrics.json."""
     out = Path(out_dir)
-    if params.mode == "auto":
-        params = replace(params, mode="full" if solver.config.base == "tiny" else "lora")
-    overrides = {k: v for k, v in (("max_frames", params.max_frames), ("image_size", params.image_size)) if v}
-    solver.config = replace(solver.config, **overrides)
+    params = resolve(solver, params)
     store = FrameStore(solver, frames)
     items = items_from_samples(samples, store, solver.config.max_frames)
     if not items:
         raise TrainParamsError("samples", "at least one training sample", 0)
-    _prepare_model(solver, params, init)
+    prepare_model(solver, params, init)
     trainer, progress = _trainer(solver, items, store, params, out, resume, None if log_dir is None else Path(log_dir))
+    return run(trainer, progress, solver, out, params, len(items))
+
+
+def resolve(solver: Solver, params: TrainParams) -> TrainParams:
+    """`params` with mode auto decided (full for tiny, lora for a checkpoint); the solver's frame
+    settings replaced by params' where set (they are saved with it, so scoring sees the same)."""
+    overrides = {k: v for k, v in (("max_frames", params.max_frames), ("image_size", params.image_size)) if v}
+    solver.config = replace(solver.config, **overrides)
+    if params.mode == "auto":
+        return replace(params, mode="full" if solver.config.base == "tiny" else "lora")
+    return params
+
+
+def run(trainer: Continuing, progress: RichProgress, solver: Solver, out: Path, params: TrainParams,
+        n_samples: int, summary: Callable[[], dict] = dict) -> dict:
+    """Train, then save the run on rank 0 (`save_run`); its metrics (see `train`), with what
+    `summary()` adds once training is done (training.grpo: the rollouts' counts)."""
     start = time.perf_counter()
     result = trainer.train()
     seconds = time.perf_counter() - start
@@ -365,7 +401,7 @@ def train(
     losses = progress.losses
     tail = losses[-max(1, len(losses) // 10) :]
     metrics = {
-        "n_samples": len(items),
+        "n_samples": n_samples,
         "steps": result.global_step,
         "epochs": float(trainer.state.epoch or 0.0),
         "first_loss": losses[0] if losses else None,
@@ -373,9 +409,12 @@ def train(
         "loss_curve": losses,
         "lr_curve": progress.lrs,
         "seconds": seconds,
+        # questions per second (GRPO samples a group of answers per question)
         "samples_per_s": result.global_step * params.batch_size / seconds if seconds > 0 else 0.0,
+        **({"reward_curve": progress.rewards} if progress.rewards else {}),
+        **summary(),
     }
     if is_main():  # DDP keeps every process's weights and optimizer state equal: one copy is saved
-        _save(trainer, solver, out, result.global_step, metrics, params)
+        save_run(trainer, solver, out, result.global_step, metrics, params)
     barrier()  # on every process, train() returns once the solver is on disk
     return metrics

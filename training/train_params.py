@@ -10,7 +10,7 @@ argument (deepspeed, gradient_accumulation_steps, ...) passes through `trainer` 
 from dataclasses import field, fields, replace
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveInt, model_validator
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 from pydantic.dataclasses import dataclass
 
 from plumbing.params import STRICT
@@ -23,12 +23,59 @@ DEFAULT_REPORT_TO = "dvclive"
 
 
 @dataclass(frozen=True, config=STRICT)
+class GRPOParams:
+    """A GRPO round (training.grpo, TRL's GRPOTrainer): each question of the slice is answered
+    `group_size` times by sampling, each answer is rewarded by the registered reward functions
+    `rewards` names (training.rewards: name -> weight), and the policy moves towards the
+    answers that beat their group's mean. TrainParams.batch_size counts questions per optimizer
+    step, as in SFT, so both methods see the same number of examples per step."""
+
+    group_size: Annotated[int, Field(ge=2)] = field(
+        default=4,
+        # one answer has no group to be better than: its advantage would always be 0
+        metadata={"help": "completions sampled per question (at least 2)", "arg": "num_generations"},
+    )
+    max_completion_length: PositiveInt = field(
+        default=8, metadata={"help": "tokens a sampled answer may take ('12.75' is 5, <|im_end|> one more)",
+                             "arg": "max_completion_length"})
+    beta: NonNegativeFloat = field(
+        default=0.0, metadata={"help": "KL coefficient against the round's starting weights (0: no reference model)",
+                               "arg": "beta"})
+    temperature: PositiveFloat = field(default=1.0, metadata={"help": "sampling temperature", "arg": "temperature"})
+    loss: Literal["grpo", "dr_grpo", "dapo"] = field(
+        default="dapo", metadata={"help": "TRL's loss variant (how token losses are normalised)", "arg": "loss_type"})
+    rewards: Annotated[dict[str, float], Field(min_length=1)] = field(
+        default_factory=lambda: {"vsibench": 1.0},
+        metadata={"help": "reward function name -> weight; names registered in training.rewards.REWARDS "
+                  "(checked at load by ouroboros.registered)",
+                  "arg": "reward_weights", "to": lambda v: list(v.values())},
+    )
+    vllm_url: str | None = field(
+        default=None,
+        metadata={"help": "a `trl vllm-serve` server that samples the completions (TRL use_vllm, server mode); "
+                  "None samples with the model in this process"},
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        """The GRPOConfig keywords the fields stand for."""
+        if not self.vllm_url:
+            return _mapped(self)
+        return _mapped(self) | {"use_vllm": True, "vllm_mode": "server", "vllm_server_base_url": self.vllm_url}
+
+
+@dataclass(frozen=True, config=STRICT)
 class TrainParams:
     """One fine-tuning run. `max_steps` > 0 overrides `epochs`; `max_frames`/`image_size` of
     None keep the solver's own frame settings (a value replaces them, and is saved with
     the checkpoint so scoring later sees frames the same way). `schedule_steps` > 0 makes
     rounds share one LR schedule (training.sft explains how a run continues it)."""
 
+    method: Literal["sft", "grpo"] = field(
+        default="sft",
+        metadata={"help": "sft: supervised on the gold answers (training.sft); grpo: reinforcement learning with "
+                  "the benchmark's score as the reward (training.grpo, settings in `grpo`)"},
+    )
+    grpo: GRPOParams = field(default_factory=GRPOParams, metadata={"help": "method grpo's settings"})
     mode: Literal["auto", "full", "lora"] = field(
         default="auto",
         metadata={"help": "full: train every weight; lora: peft adapter; auto: full for tiny, lora for checkpoints"},
@@ -140,17 +187,22 @@ class TrainParams:
     def arguments(self) -> dict[str, Any]:
         """The TrainingArguments keywords the fields stand for, then `trainer`'s (the per-device
         batch and checkpointing depend on the processes and device: training.sft sets those)."""
-        out = {}
-        for spec in fields(self):
-            if "arg" in spec.metadata:
-                value = spec.metadata.get("to", lambda v: v)(getattr(self, spec.name))
-                out |= dict.fromkeys(_names(spec), value)
-        return out | self.trainer
+        return _mapped(self) | self.trainer
 
     def report_to(self) -> list[str]:
         """The integrations `trainer.report_to` names (default dvclive); [] for none."""
         value = self.trainer.get("report_to", DEFAULT_REPORT_TO)
         return [name for name in ([value] if isinstance(value, str) else value) if name != "none"]
+
+
+def _mapped(params) -> dict[str, Any]:
+    """The library arguments of the fields of `params` that name one in their metadata."""
+    out = {}
+    for spec in fields(params):
+        if "arg" in spec.metadata:
+            value = spec.metadata.get("to", lambda v: v)(getattr(params, spec.name))
+            out |= dict.fromkeys(_names(spec), value)
+    return out
 
 
 def _names(spec) -> tuple[str, ...]:

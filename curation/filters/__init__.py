@@ -16,6 +16,7 @@ from curation.filters import (  # noqa: F401
     near_tie,
     perturbation,
     trivial,
+    zero_variance,
 )
 from curation.filters.base import FILTERS, Filter, FilterContext, get_filter, register
 from curation.filters.recipe import Recipe, apply_recipe, build, decide, measure

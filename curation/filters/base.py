@@ -28,6 +28,7 @@ class FilterContext:
     frame_info: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # scene_id -> frame_info
     executor: Any = None  # curation.executor.Executor (for re-execution)
     scores: pl.DataFrame | None = None  # store.schema.SCORES rows from earlier rounds
+    rollouts: pl.DataFrame | None = None  # store.schema.ROLLOUTS rows of earlier GRPO rounds (zero_variance)
     chat: Any = None  # curation.chat.ChatClient of the proposer's model (for llm_check)
     images: Mapping[str, Sequence[bytes]] = field(default_factory=dict)  # scene_id -> PNG frames a model sees
     seed: int = 0

@@ -14,7 +14,8 @@ from ouroboros.errors import CliInputError
 from ouroboros.slicing import SliceQuery
 
 PAGE_ROWS = 50
-TYPES = {"round": int, "min_confidence": float, "max_confidence": float}
+TYPES = {"round": int, "min_confidence": float, "max_confidence": float, "min_reward": float, "max_reward": float,
+         "group": int}
 
 
 def parse(params: Mapping[str, str]) -> tuple[SliceQuery, int]:

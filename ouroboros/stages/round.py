@@ -3,8 +3,9 @@
     ouro round N --prev M      (dvc.yaml stage `round`, foreach over params `rounds`)
 
 propose -> execute -> filter -> score with round M's solver (out of sample, sighted and
-blind) -> feedback -> select -> train from round M's solver -> evaluate on the held-out
-set. What steers the data is params `loop.policy`, a registered policy
+blind) -> feedback -> select -> train from round M's solver (`train.method`: SFT, or GRPO,
+whose sampled answers become the round's rollouts table) -> evaluate on the held-out set.
+What steers the data is params `loop.policy`, a registered policy
 (ouroboros.loop_policies; the ablation's arms are runs of this same stage under each
 policy, `dvc exp run -S loop.policy=...`):
 
@@ -44,12 +45,11 @@ from ouroboros.steps import (
     scorable,
     score_rows,
     solver_scorer,
+    train_slice,
 )
 from ouroboros.workspace import Workspace
 from ouroboros.worlds import train_seed
-from training.batches import SAMPLE_COLUMNS
 from training.distributed import from_main, is_main
-from training.sft import train
 from training.solver import SOLVER_FILE, load_solver
 
 
@@ -63,8 +63,10 @@ def decide(n: int, params: Params, ws: Workspace, policy, rows: pl.DataFrame, sc
            previous: Feedback) -> tuple[pl.DataFrame, Feedback, pl.DataFrame]:
     """(rows with their after-scoring filters and `selected`, round n's feedback, the training slice)."""
     if policy.filter_after_scoring:
-        history = workspace_lake(ws).scan("scores").filter(pl.col("round") < n).collect()
-        rows = filter_after_scoring(rows, pl.concat([history, scores]), params)
+        lake = workspace_lake(ws)
+        history = lake.scan("scores").filter(pl.col("round") < n).collect()
+        rollouts = lake.scan("rollouts").filter(pl.col("round") < n).collect() if lake.partitions("rollouts") else None
+        rows = filter_after_scoring(rows, pl.concat([history, scores]), params, rollouts)
     feedback = compute_feedback(rows, scores, round=n, params=params.feedback, bands=params.bands, previous=previous)
     picked = policy.choose(n, rows, scores, feedback, params)
     return with_selected(rows, picked), feedback, picked
@@ -96,8 +98,9 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     rows, feedback, picked = from_main(lambda: decide(n, params, ws, policy, rows, scores, previous))
 
     steps = params.train.for_round(train_seed(params.seed, params.train.seed))
-    metrics = {"train": train(solver, picked.select(SAMPLE_COLUMNS), frames, ws.solver_dir(n), steps,
-                              resume=ws.solver_dir(prev), log_dir=ws.train_log_dir(n))}
+    trained, rollouts = train_slice(solver, picked, frames, ws.solver_dir(n), steps, resume=ws.solver_dir(prev),
+                                    log_dir=ws.train_log_dir(n))
+    metrics = {"train": trained}
     feedback = replace(feedback, probe_solver=f"r{n}", probe=measure_probe(
         solver, probe_rows(ws), frames, params, round=n, label=f"r{n}", before=previous.probe))
     evalset, eval_frames = load_evalset(ws)
@@ -105,4 +108,4 @@ def run_round(n: int, prev: int, params: Params, ws: Workspace) -> dict | None:
     if not is_main():
         return None
     return record_round(n, prev, params, ws, rows=rows, scores=scores, feedback=feedback, metrics=metrics,
-                        previous=previous)
+                        previous=previous, rollouts=rollouts)

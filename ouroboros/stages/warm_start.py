@@ -54,7 +54,8 @@ def warm_start(params: Params, ws: Workspace) -> dict:
     if params.solver.spec == "tiny":
         before = measure_probe(solver, probe, frames, params, round=0, label="untrained")
         metrics["train"] = train(solver, warm.select(SAMPLE_COLUMNS), frames, ws.solver_dir(0),
-                                 replace(params.train, epochs=b.epochs, max_steps=0,
+                                 # SFT whatever train.method: GRPO needs a solver that already answers
+                                 replace(params.train, method="sft", epochs=b.epochs, max_steps=0,
                                          seed=train_seed(params.seed, params.train.seed)),
                                  log_dir=ws.train_log_dir(0))
         rows = with_selected(rows, warm)

@@ -19,6 +19,7 @@ from ouroboros.ablate import (
     fork,
     mean_ci,
     paired,
+    pairs,
     plot,
     signal_summary,
     summarize,
@@ -69,6 +70,21 @@ def test_an_arm_is_a_policy_plus_params_overrides_that_dvc_can_set_too():
         with_overrides(Params(), {"feedback.floor": 2.0})
 
 
+def test_the_grpo_variant_trains_the_arm_s_rounds_by_grpo_at_sft_s_steps_and_batch():
+    assert arm_overrides("balanced-grpo") == {"loop.policy": "balanced", "train.method": "grpo"}
+    params = with_overrides(Params(), arm_overrides("closed-nofilters-grpo"))
+    assert params.train.method == "grpo" and params.filters.after_scoring == []
+    assert (params.train.steps_per_round, params.train.batch_size, params.train.lr) == (
+        Params().train.steps_per_round, Params().train.batch_size, Params().train.lr)  # equal examples, same lr
+    assert dvc_lines("balanced-grpo", 3) == ("-S 'seed=3' -S 'scenes.meta=[]' -S 'loop.policy=balanced' "
+                                             "-S 'train.method=grpo'")
+    assert pairs(["balanced", "balanced-grpo", "closed", "closed-grpo"]) == [
+        ("balanced-grpo", "balanced"), ("closed", "balanced"), ("closed-grpo", "balanced"),
+        ("closed", "balanced-grpo"), ("closed", "closed-grpo")]
+    with pytest.raises(UnknownNameError, match="no variant named 'grop'; known: .*grpo"):
+        arm_overrides("closed-grop")
+
+
 def _records(curve, blind=None):
     return [{"round": i, "steps": 0 if i == 0 else 5, "n_samples": 0, "eval": {"overall": v, "object_counting": v},
              "eval_blind": {"overall": blind[i]} if blind and blind[i] is not None else {},
@@ -112,6 +128,7 @@ def test_the_plot_draws_curves_and_paired_differences(tmp_path):
     (["--steps", "0"], "--steps: expected an integer >= 1, got 0"),
     (["--set", "selection.budget"], "--set: expected key=value"),
     (["--set", "nope.x=1"], "nope.x: 'nope' is not a params section"),
+    (["--policies", "balanced,balanced-grop"], "--policies: arm 'balanced-grop': no variant named 'grop'"),
 ])
 def test_bad_arguments_stop_in_one_line_before_any_work(tmp_path, args, message):
     out = tmp_path / "grid"
@@ -178,3 +195,20 @@ def test_the_signal_summary_is_each_worlds_mean_over_rounds_then_a_ci_over_world
     assert out["auroc"] == pytest.approx(mean_ci([0.7, 0.8]))
     assert out["steering_progress"] == pytest.approx(mean_ci([0.3, -0.2]))  # a NaN round is left out
     assert out["cells_selected"] == (10.0, 0.0) and out["frontier_share"] == (0.5, 0.0)
+
+
+@pytest.mark.slow
+@pytest.mark.pipeline
+def test_sft_and_grpo_arms_train_equal_examples_from_one_base(tmp_path):
+    params = load_params(write_params(tmp_path, scenes={"meta": [], "procedural": 10, "eval_fraction": 0.3}))
+    params = with_overrides(params, {"train.steps_per_round": 2, "train.batch_size": 4, "train.grpo.group_size": 2,
+                                     "train.grpo.max_completion_length": 4})
+    result = ablate(params, tmp_path / "grid", rounds=1, seeds=[0, 1], arms=["balanced", "balanced-grpo"])
+    for seed in ("0", "1"):
+        sft, grpo = result["runs"]["balanced"][seed], result["runs"]["balanced-grpo"][seed]
+        assert sft[0] == grpo[0] and [r["steps"] for r in sft[1:]] == [r["steps"] for r in grpo[1:]] == [2]
+    lakes = {arm: workspace_lake(Workspace(tmp_path / "grid" / "seed0" / arm)) for arm in ("balanced", "balanced-grpo")}
+    assert lakes["balanced"].scan("rollouts").filter(pl.col("round") == 1).collect().is_empty()
+    sampled = lakes["balanced-grpo"].scan("rollouts").filter(pl.col("round") == 1).collect()
+    assert sampled["group"].n_unique() == 2 * 4 and sampled.height == 2 * 4 * 2  # steps x questions (x answers)
+    assert set(result["paired"]) == {"balanced-grpo - balanced"}

@@ -127,3 +127,79 @@ def test_slice_by_band_scene_text_and_sorted_by_confidence(lake):
     assert pl.read_csv(io.StringIO(by_confidence.output))["qa_id"].to_list() == ["a", "b"]
     bad = runner.invoke(app, [*args, "--band", "tepid"])
     assert bad.exit_code == 2 and "band 'tepid' is not a band; valid: easy, frontier, hard" in bad.output
+
+
+def rollout(qa_id, round, group, sample, reward, completion="1"):
+    return {"qa_id": qa_id, "round": round, "group": group, "sample": sample, "completion": completion,
+            "reward": reward, "advantage": 0.0, "logp_mean": -1.0, "parsed": True}
+
+
+@pytest.fixture
+def grpo_lake(lake):
+    """`lake` after two GRPO rounds: round 1 sampled a (rewards 0, 1) and b (all 1: zero variance);
+    round 2 sampled b (rewards 0.5, 1) and c (all 0)."""
+    Lake(lake).write("rollouts", [rollout("a", 1, 0, 0, 0.0, "7"), rollout("a", 1, 0, 1, 1.0),
+                                  rollout("b", 1, 1, 0, 1.0), rollout("b", 1, 1, 1, 1.0)], partition="r1")
+    Lake(lake).write("rollouts", [rollout("b", 2, 0, 0, 0.5), rollout("b", 2, 0, 1, 1.0),
+                                  rollout("c", 2, 1, 0, 0.0), rollout("c", 2, 1, 1, 0.0)], partition="r2")
+    return lake
+
+
+def test_slice_rollouts_by_reward_group_and_the_question_s_task_and_confidence(grpo_lake):
+    args = ["slice", "--lake", str(grpo_lake), "--table", "rollouts", "-f", "csv"]
+    every = pl.read_csv(io.StringIO(runner.invoke(app, args).output))
+    assert every.select("qa_id", "round", "group", "sample").rows() == [
+        ("a", 1, 0, 0), ("a", 1, 0, 1), ("b", 1, 1, 0), ("b", 1, 1, 1), ("b", 2, 0, 0), ("b", 2, 0, 1),
+        ("c", 2, 1, 0), ("c", 2, 1, 1)]
+    assert every["task"][-1] == "room_size_estimation" and every["question"][0].startswith("How many")
+    low = pl.read_csv(io.StringIO(runner.invoke(app, [*args, "--max-reward", "0.5"]).output))
+    assert low.select("qa_id", "reward").rows() == [("a", 0.0), ("b", 0.5), ("c", 0.0), ("c", 0.0)]
+    # question filters select the questions whose answers are shown: a's round-1 score is 0.5
+    unsure = runner.invoke(app, [*args, "--round", "1", "--max-conf", "0.9", "--min-reward", "1"])
+    assert pl.read_csv(io.StringIO(unsure.output)).select("qa_id", "sample").rows() == [("a", 1)]
+    task = runner.invoke(app, [*args, "--task", "room_size_estimation", "--round", "2", "--group", "1"])
+    assert pl.read_csv(io.StringIO(task.output))["qa_id"].to_list() == ["c", "c"]
+    table = runner.invoke(app, ["slice", "--lake", str(grpo_lake), "--table", "rollouts", "--group", "0"],
+                          env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and table.output.splitlines()[1].split() == [
+        "qa_id", "round", "group", "task", "answer", "sampled", "reward", "adv"]
+
+
+def test_slice_rollout_options_need_the_rollouts_table(grpo_lake, lake):
+    result = runner.invoke(app, ["slice", "--lake", str(grpo_lake), "--min-reward", "1"])
+    assert result.exit_code == 2 and "min_reward filter(s) rollouts; add table rollouts" in result.output
+    result = runner.invoke(app, ["slice", "--lake", str(grpo_lake), "--table", "scores"])
+    assert result.exit_code == 2 and "table 'scores' is not a table; valid: qa, rollouts" in result.output
+
+
+def test_slice_rollouts_of_a_lake_without_grpo_rounds_is_an_error(lake):
+    result = runner.invoke(app, ["slice", "--lake", str(lake), "--table", "rollouts"])
+    assert result.exit_code == 2 and "no rollouts table" in result.output
+
+
+def test_diff_rollouts_between_rounds(grpo_lake):
+    result = runner.invoke(app, ["diff", "1", "2", "--lake", str(grpo_lake), "--table", "rollouts", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    # a only in round 1, c only in round 2; b in both, its mean reward 1.0 -> 0.75 and no longer zero-variance
+    assert (summary["added"], summary["removed"], summary["changed"]) == (1, 1, 1)
+    tasks = {t["task"]: t for t in summary["tasks"]}
+    assert tasks["object_counting"] == {"task": "object_counting", "groups_a": 2, "mean_reward_a": 0.75,
+                                        "zero_variance_a": 1, "groups_b": 1, "mean_reward_b": 0.75,
+                                        "zero_variance_b": 0}
+    assert (tasks["room_size_estimation"]["groups_a"], tasks["room_size_estimation"]["zero_variance_b"]) == (0, 1)
+    table = runner.invoke(app, ["diff", "r1", "r2", "--lake", str(grpo_lake), "--table", "rollouts"])
+    assert table.exit_code == 0, table.output
+    assert "mean_reward: 1 -> 0.75; zero_variance: 1 -> 0" in table.output
+
+
+def test_diff_rollouts_by_table_version_and_errors(grpo_lake):
+    Lake(grpo_lake).write("rollouts", [rollout("a", 1, 0, 0, 1.0)], mode="upsert", partition="r1")
+    result = runner.invoke(app, ["diff", "rollouts__r1@2", "rollouts__r1@3", "--lake", str(grpo_lake), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["changed"] == 1  # a's rewards 0, 1 -> 1, 1
+    mixed = runner.invoke(app, ["diff", "qa__r1@1", "rollouts__r1@1", "--lake", str(grpo_lake)])
+    assert mixed.exit_code == 2 and "A (qa__r1@1) is a qa table and B (rollouts__r1@1) a rollouts table" in mixed.output
+    missing = runner.invoke(app, ["diff", "1", "3", "--lake", str(grpo_lake), "--table", "rollouts"])
+    assert missing.exit_code == 2 and "round 3 does not exist in lake" in missing.output
+    assert "(rollouts); rounds there: 1, 2" in missing.output

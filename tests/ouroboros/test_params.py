@@ -63,6 +63,13 @@ def _with(tmp_path, section, value):
         ("vision", {"train": {"steps": 0}}, "vision.train.steps"),
         ("rounds", [{"id": 2, "prev": 2}], "rounds: round 2 needs 0 <= prev < 2"),
         ("filters", {"after_scoring": None}, "filters.after_scoring"),
+        ("train", {"method": "ppo"}, "train.method: Input should be 'sft' or 'grpo'"),
+        ("train", {"method": "grpo", "grpo": {"group_size": 1}},
+         "train.grpo.group_size: Input should be greater than or equal to 2"),
+        ("train", {"method": "grpo", "grpo": {"max_completion_length": 0}},
+         "train.grpo.max_completion_length: Input should be greater than 0"),
+        ("train", {"grpo": {"loss": "ppo"}}, "train.grpo.loss: Input should be 'grpo', 'dr_grpo' or 'dapo'"),
+        ("train", {"grpo": {"rewards": {}}}, "train.grpo.rewards: Dictionary should have at least 1 item"),
     ],
 )
 def test_types_ranges_and_rules_fail_at_load_naming_the_key(tmp_path, section, value, message):
@@ -82,6 +89,8 @@ def test_types_ranges_and_rules_fail_at_load_naming_the_key(tmp_path, section, v
          "filters.after_scoring: filters.blind_solvable.tau_blind: expected a number in"),
         ("filters", {"before_scoring": [{"dedupe": {"treshold": 0.9}}]},
          r"filters.before_scoring: filters.\[0\].dedupe"),
+        ("train", {"method": "grpo", "grpo": {"rewards": {"vsibench": 1.0, "mra": 0.5}}},
+         "train.grpo.rewards: no reward function named 'mra'; known: format, vsibench"),
     ],
 )
 def test_registered_names_and_filter_arguments_fail_before_any_stage(tmp_path, section, value, message):

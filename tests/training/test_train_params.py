@@ -11,22 +11,22 @@ from transformers import TrainingArguments
 
 from tests.conftest import ROOT
 from training.errors import TrainParamsError
-from training.sft import FIXED, _arguments
+from training.sft import FIXED, training_arguments
 from training.train_params import TrainParams
 
 DEEPSPEED = sorted((ROOT / "configs" / "deepspeed").glob("*.json"))
 
 
-def test_fields_become_their_training_arguments(tiny, tmp_path):
+def test_fields_become_their_trainingtraining_arguments(tiny, tmp_path):
     p = TrainParams(epochs=2.5, max_steps=0, lr=3e-3, batch_size=4, schedule="constant", warmup_ratio=0.1,
                     weight_decay=0.01, seed=3)
-    args = _arguments(tiny, p, tmp_path)
+    args = training_arguments(tiny, p, tmp_path)
     assert (args.num_train_epochs, args.max_steps, args.learning_rate, args.per_device_train_batch_size) == (
         2.5, -1, 3e-3, 4)
     assert (args.lr_scheduler_type.value, args.warmup_steps, args.weight_decay, args.seed, args.data_seed) == (
         "constant_with_warmup", 0.1, 0.01, 3, 3)
     assert (args.logging_steps, args.save_strategy.value) == (FIXED["logging_steps"], FIXED["save_strategy"])
-    assert _arguments(tiny, TrainParams(max_steps=7, schedule="cosine"), tmp_path).max_steps == 7
+    assert training_arguments(tiny, TrainParams(max_steps=7, schedule="cosine"), tmp_path).max_steps == 7
 
 
 def test_every_mapped_name_is_a_training_argument():
@@ -34,9 +34,9 @@ def test_every_mapped_name_is_a_training_argument():
     assert set(TrainParams().arguments()) <= known
 
 
-def test_trainer_passes_other_arguments_through(tiny, tmp_path):
+def test_trainer_passes_othertraining_arguments_through(tiny, tmp_path):
     p = TrainParams(trainer={"gradient_accumulation_steps": 2, "max_grad_norm": 0.5})
-    args = _arguments(tiny, p, tmp_path)
+    args = training_arguments(tiny, p, tmp_path)
     assert (args.gradient_accumulation_steps, args.max_grad_norm) == (2, 0.5)
 
 
@@ -52,7 +52,7 @@ def test_bad_trainer_keys_are_named(trainer, named):
 
 def test_keys_training_sft_fixes_are_refused(tiny, tmp_path):
     with pytest.raises(TrainParamsError, match="trainer.logging_steps: expected a key training.sft does not fix"):
-        _arguments(tiny, TrainParams(trainer={"logging_steps": 5}), tmp_path)
+        training_arguments(tiny, TrainParams(trainer={"logging_steps": 5}), tmp_path)
 
 
 @pytest.mark.parametrize("config", DEEPSPEED, ids=[p.name for p in DEEPSPEED])
@@ -91,7 +91,7 @@ def test_report_to_passes_through_but_dvclive_gets_its_own_callback(tiny, tmp_pa
                         lambda: ["dvclive", "tensorboard"])
     assert TrainParams().report_to() == ["dvclive"]
     both = TrainParams(trainer={"report_to": ["dvclive", "tensorboard"]})
-    args = _arguments(tiny, both, tmp_path, log_dir=tmp_path / "log")
+    args = training_arguments(tiny, both, tmp_path, log_dir=tmp_path / "log")
     assert args.report_to == ["tensorboard"] and args.output_dir == str(tmp_path / "log")
-    assert _arguments(tiny, both, tmp_path).report_to == []  # no log dir: no integration
-    assert _arguments(tiny, TrainParams(), tmp_path, log_dir=tmp_path / "log").report_to == []
+    assert training_arguments(tiny, both, tmp_path).report_to == []  # no log dir: no integration
+    assert training_arguments(tiny, TrainParams(), tmp_path, log_dir=tmp_path / "log").report_to == []
