@@ -120,10 +120,14 @@ def samples_table(n: int, n_scenes: int, per_scene: int, seed: int = 0) -> pl.Da
     )
 
 
-@pytest.fixture
-def tiny():
+def tiny_solver():
     """A fresh random-init tiny solver at 32 px (one LLM token per frame), 2 frames max."""
     return load_solver("tiny", device="cpu", seed=0, image_size=32, max_frames=2)
+
+
+@pytest.fixture
+def tiny():
+    return tiny_solver()
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,13 @@ import pytest
 import torch
 from PIL import Image
 
+from tests.training.conftest import tiny_solver
 from training import grpo
 from training.batches import FrameStore, encode, items_from_samples
 from training.errors import OptimizerStateWarning, TrainParamsError
 from training.metrics import sample_score
 from training.rewards import REWARDS
 from training.sft import OPTIMIZER_FILE
-from training.solver import load_solver
 from training.train_params import GRPOParams, TrainParams
 
 G = 2
@@ -28,10 +28,6 @@ def length(completions, **_):
     return [float(len(c[0]["content"])) for c in completions]
 
 
-def _solver():
-    return load_solver("tiny", device="cpu", seed=0, image_size=32, max_frames=2)
-
-
 @pytest.fixture(scope="module")
 def tables(make_samples, make_frames):
     return make_samples(8, n_scenes=4, per_scene=2), make_frames(4, 2)
@@ -41,7 +37,7 @@ def tables(make_samples, make_frames):
 def run(tables, tmp_path_factory):
     """(solver, weights before, metrics, rollouts, out dir) of 2 GRPO steps on the random-init solver."""
     samples, frames = tables
-    solver = _solver()
+    solver = tiny_solver()
     before = {k: v.clone() for k, v in solver.model.state_dict().items()}
     out = tmp_path_factory.mktemp("grpo")
     with REWARDS.registered("length", length):
@@ -51,7 +47,7 @@ def run(tables, tmp_path_factory):
 
 def test_the_processor_gives_the_inputs_sft_and_scoring_encode(tables):
     samples, frames = tables
-    solver = _solver()
+    solver = tiny_solver()
     store = FrameStore(solver, frames)
     items = items_from_samples(samples.head(2), store, 2)[:1] + items_from_samples(samples.head(2), store, 1)[1:]
     expected = encode(solver, store, items, with_answers=False)
@@ -123,7 +119,7 @@ def test_groups_whose_rewards_are_all_equal_teach_nothing(tables, tmp_path):
     """The benchmark's reward alone: the random-init solver never answers, every group's rewards
     are 0, every advantage 0, and the weights stay where they were (DAPO's reason to filter)."""
     samples, frames = tables
-    solver = _solver()
+    solver = tiny_solver()
     before = {k: v.clone() for k, v in solver.model.state_dict().items()}
     metrics, rollouts = grpo.train(solver, samples, frames, tmp_path, TrainParams(
         method="grpo", mode="full", lr=1e-2, max_steps=1, batch_size=2, grpo=GRPOParams(group_size=G)))
@@ -143,7 +139,7 @@ def test_a_registered_reward_is_called_with_the_slice_columns(tables, tmp_path):
     params = TrainParams(method="grpo", mode="full", max_steps=1, batch_size=2,
                          grpo=GRPOParams(group_size=G, max_completion_length=3, rewards={"tasks": 0.5}))
     with REWARDS.registered("tasks", tasks):
-        _, rollouts = grpo.train(_solver(), samples, frames, tmp_path, params)
+        _, rollouts = grpo.train(tiny_solver(), samples, frames, tmp_path, params)
     (task, kind), = seen
     assert len(task) == 2 * G and set(task) <= set(samples["task"]) and set(kind) <= {"mca", "numeric"}
     assert (rollouts["reward"] == 0.5).all()
@@ -153,5 +149,5 @@ def test_an_unregistered_reward_stops_before_training(tables, tmp_path):
     samples, frames = tables
     params = TrainParams(method="grpo", grpo=GRPOParams(rewards={"mra": 1.0}))
     with pytest.raises(TrainParamsError, match=r"grpo.rewards: expected names in \['format', 'vsibench'\]"):
-        grpo.train(_solver(), samples, frames, tmp_path, params)
+        grpo.train(tiny_solver(), samples, frames, tmp_path, params)
     assert not any(tmp_path.iterdir())

@@ -9,6 +9,7 @@ import torch
 from pydantic import ValidationError
 
 from ouroboros.fingerprints import files_digest
+from tests.training.conftest import tiny_solver
 from training.batches import FrameStore, items_from_samples
 from training.confidence import score
 from training.errors import OptimizerStateWarning, TrainParamsError
@@ -16,10 +17,6 @@ from training.sft import OPTIMIZER_FILE, TrainParams, _trainer, train
 from training.solver import load_solver
 
 FULL = TrainParams(mode="auto", lr=3e-3, epochs=30, batch_size=8, seed=0)
-
-
-def _solver():
-    return load_solver("tiny", device="cpu", seed=0, image_size=32, max_frames=2)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +28,7 @@ def tables(make_samples, make_frames):
 def overfit(tables, tmp_path_factory):
     """(scores before, solver after, metrics, out dir) for the tiny solver fully fine-tuned on 32 samples."""
     samples, frames = tables
-    solver = _solver()
+    solver = tiny_solver()
     before = score(solver, samples, frames)
     out = tmp_path_factory.mktemp("full")
     metrics = train(solver, samples, frames, out, FULL)
@@ -73,7 +70,7 @@ def test_checkpoint_reloads_with_identical_logits_and_records(overfit, tables):
 
 def test_lora_adapter_trains_saves_reloads_and_continues(tables, tmp_path):
     samples, frames = tables
-    solver = _solver()
+    solver = tiny_solver()
     base = {k: v.clone() for k, v in solver.model.state_dict().items()}
     params = TrainParams(mode="lora", lr=1e-2, max_steps=3, batch_size=8, lora_rank=4, lora_alpha=8)
     train(solver, samples, frames, tmp_path / "r1", params)
@@ -86,7 +83,7 @@ def test_lora_adapter_trains_saves_reloads_and_continues(tables, tmp_path):
     loaded = load_solver(tmp_path / "r1", device="cpu")
     assert torch.equal(_logits(solver, samples, frames), _logits(loaded, samples, frames))
     # the next round starts from this adapter, not from a fresh one
-    fresh = _solver()
+    fresh = tiny_solver()
     saved = torch.load(tmp_path / "r1" / OPTIMIZER_FILE, weights_only=True)
     names = [name for group in saved["layout"] for name, _ in group]
     assert names and all("lora_" in name for name in names)  # moments of the adapter only
@@ -107,7 +104,7 @@ def test_lora_adapter_trains_saves_reloads_and_continues(tables, tmp_path):
 
 def test_full_training_continues_from_init(overfit, tables, tmp_path):
     _, trained, _, out = overfit
-    fresh = _solver()
+    fresh = tiny_solver()
     params = TrainParams(mode="full", lr=1e-9, max_steps=1, batch_size=8)
     train(fresh, *tables, tmp_path / "r2", params, init=out)
     a, b = trained.model.state_dict(), fresh.model.state_dict()
@@ -118,7 +115,7 @@ def test_full_training_continues_from_init(overfit, tables, tmp_path):
 def test_same_seed_same_weights(tables, tmp_path):
     samples, frames = tables
     params = TrainParams(mode="full", lr=1e-3, max_steps=3, batch_size=4, seed=7)
-    a, b = _solver(), _solver()
+    a, b = tiny_solver(), tiny_solver()
     train(a, samples, frames, tmp_path / "a", params)
     train(b, samples, frames, tmp_path / "b", params)
     sa, sb = a.model.state_dict(), b.model.state_dict()
@@ -148,7 +145,7 @@ def test_params_validation_names_the_field(field, kwargs):
 def test_local_checkpoint_loads_offline_and_trains_lora_by_default(tables, tmp_path):
     """A Hugging Face-layout directory (no solver.json) goes through the real-checkpoint path."""
     samples, frames = tables
-    tiny = _solver()
+    tiny = tiny_solver()
     ckpt = tmp_path / "hf"
     tiny.model.save_pretrained(ckpt)
     tiny.tokenizer.save_pretrained(ckpt)
@@ -176,8 +173,8 @@ def continued(tables, tmp_path_factory):
     """Two resumed rounds of 2 steps (r1, r2) and one uninterrupted run of 4 (whole): dirs and metrics."""
     samples, frames = tables[0].head(8), tables[1]
     root = tmp_path_factory.mktemp("continued")
-    metrics = {"whole": train(_solver(), samples, frames, root / "whole", replace(SPLIT, max_steps=4))}
-    metrics["r1"] = train(_solver(), samples, frames, root / "r1", SPLIT)
+    metrics = {"whole": train(tiny_solver(), samples, frames, root / "whole", replace(SPLIT, max_steps=4))}
+    metrics["r1"] = train(tiny_solver(), samples, frames, root / "r1", SPLIT)
     metrics["r2"] = train(load_solver(root / "r1", device="cpu"), samples, frames, root / "r2", SPLIT,
                           resume=root / "r1")
     return root, metrics
@@ -238,7 +235,7 @@ def test_resume_from_other_parameters_warns_and_starts_fresh(continued, tables, 
     root, _ = continued
     lora = replace(SPLIT, mode="lora", lora_rank=2, lora_alpha=4, schedule_steps=0, max_steps=1)
     with pytest.warns(OptimizerStateWarning, match=f"{re.escape(str(root / 'r1'))}: saved for param groups of"):
-        train(_solver(), tables[0].head(8), tables[1], tmp_path / "lora", lora, resume=root / "r1")
+        train(tiny_solver(), tables[0].head(8), tables[1], tmp_path / "lora", lora, resume=root / "r1")
 
 
 def test_schedule_shorter_than_the_rounds_is_an_error_naming_the_field(continued, tables, tmp_path):
@@ -264,7 +261,7 @@ def test_dvclive_logs_loss_and_lr_of_every_step(tables, tmp_path):
     nothing in the solver folder; its loss per step is the one metrics.json records."""
     samples, frames = tables[0].head(8), tables[1]
     params = TrainParams(mode="full", lr=1e-3, max_steps=3, batch_size=4, schedule="linear")
-    metrics = train(_solver(), samples, frames, tmp_path / "solver", params, log_dir=tmp_path / "train")
+    metrics = train(tiny_solver(), samples, frames, tmp_path / "solver", params, log_dir=tmp_path / "train")
     plots = tmp_path / "train" / "plots" / "metrics"
     loss = [line.split("\t") for line in (plots / "loss.tsv").read_text().splitlines()]
     assert loss[0] == ["step", "loss"] and [int(step) for step, _ in loss[1:]] == [0, 1, 2]
@@ -279,5 +276,5 @@ def test_dvclive_logs_loss_and_lr_of_every_step(tables, tmp_path):
 def test_report_to_none_logs_nowhere(tables, tmp_path):
     samples, frames = tables[0].head(4), tables[1]
     params = TrainParams(mode="full", max_steps=1, batch_size=4, trainer={"report_to": "none"})
-    train(_solver(), samples, frames, tmp_path / "solver", params, log_dir=tmp_path / "train")
+    train(tiny_solver(), samples, frames, tmp_path / "solver", params, log_dir=tmp_path / "train")
     assert not (tmp_path / "train").exists()
