@@ -6,25 +6,18 @@ import pytest
 
 from ouroboros.lakes import workspace_lake
 from ouroboros.on_ray.embed import frames_dataset
-from ouroboros.params import load_params, with_engine
-from ouroboros.stages.build_scenes import build_scenes
+from ouroboros.params import with_engine
 from ouroboros.stages.embed import embed_frames
-from ouroboros.workspace import Workspace
 from store.vectors import partition_name
-from tests.ouroboros.pipeline_fixtures import write_params
+from tests.ouroboros.test_embed import tiny_scenes
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("embed_on_ray")
-    params = load_params(write_params(root, scenes={"meta": [], "max_real": 0, "procedural": 2, "eval_fraction": 0.5},
-                                      frames={"n_frames": 3, "size": 32}))
-    ws = Workspace(root)
-    build_scenes(params, ws)
+    params, ws = tiny_scenes(tmp_path_factory.mktemp("embed_on_ray"))
     return params, workspace_lake(ws)
-
 
 def vectors(lake, encoder) -> pl.DataFrame:
     return lake.read(f"embeddings__{partition_name('frame', encoder)}").sort("item_id")
