@@ -46,6 +46,16 @@ class TableVersion:
     timestamp: datetime
 
 
+@dataclass(frozen=True)
+class LanceSource:
+    """One physical table at one version, for a reader outside LanceDB that opens Lance
+    datasets itself (Ray Data's `read_lance`): what it reads cannot change under it."""
+
+    uri: str  # the table's Lance dataset: a folder, or an object-store URI
+    version: int
+    storage_options: dict[str, str]
+
+
 def logical_name(physical: str) -> str:
     return physical.split(PARTITION_SEP, 1)[0]
 
@@ -70,6 +80,7 @@ class Lake:
     def __init__(self, path: str | Path, *, storage_options: dict[str, str] | None = None,
                  pins: dict[str, int] | None = None):
         self.path = str(path)
+        self.storage_options = dict(storage_options or {})
         self.pins = dict(pins or {})
         # The tables a pinned lake shows: its pins, then what it writes (None: every table).
         self._visible = None if pins is None else set(pins)
@@ -153,6 +164,15 @@ class Lake:
         if version is not None:
             handle.checkout(version)
         return handle
+
+    def source(self, table: str) -> LanceSource | None:
+        """Physical `table` at the version reads see (its pin, or the latest now), as a Lance
+        dataset that other processes can open; None for a `memory://` lake, which lives in this
+        process only."""
+        if self.path.startswith("memory://"):
+            return None
+        handle = self._at(table)
+        return LanceSource(handle.to_lance().uri, handle.version, dict(self.storage_options))
 
     def versions(self, table: str) -> list[TableVersion]:
         """Every version of a physical table, oldest first."""

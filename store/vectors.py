@@ -2,20 +2,21 @@
 
 A partition is one vector space: every row has the same encoder and dimension, so an
 index over it compares like with like. Search is exact (a flat scan) until a partition
-has INDEX_MIN_ROWS vectors; `build_index` then adds LanceDB's IVF-PQ index and queries
-probe NPROBES of its cells and re-rank REFINE_FACTOR x k candidates by exact distance
-(bench/vectors_bench.py measures recall and speed against the flat scan). Distances
-are cosine distances, 1 - cos(a, b), in [0, 2].
+has INDEX_MIN_ROWS vectors; `build_index` then adds LanceDB's IVF index (INDEX: its codes)
+and queries probe INDEX.nprobes of its cells and re-rank INDEX.refine_factor x k candidates
+by exact distance (bench/vectors_bench.py measures recall and speed against the flat scan).
+Distances are cosine distances, 1 - cos(a, b), in [0, 2].
 """
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from lancedb.index import IvfPq
+from lancedb.index import IvfPq, IvfSq
 
 from store.errors import TableNotFoundError, VectorError
 from store.schema import EMBEDDING_KINDS, embeddings_schema
@@ -30,11 +31,39 @@ INDEX_MIN_ROWS = 50_000  # below this a flat scan is fast enough (~ms) and exact
 # the usual sqrt(rows) cells: 250 at 1M rows. (At 100k rows on this 2-core box, 316 cells
 # took 137 s to build, 79 cells 54 s, at the same recall.)
 ROWS_PER_CELL_SQRT = 4
-NPROBES = 20  # cells searched per query; more = better recall, slower
 KMEANS_ITERATIONS = 25  # half Lance's default of 50, for build time; recall is what bench measures
-REFINE_FACTOR = 50  # PQ distances are coarse within a cluster: re-rank 50 x k candidates exactly
-SUB_VECTOR_DIMS = 8  # PQ code per 8 dimensions: dim 128 -> 16 bytes per vector
 
+
+@dataclass(frozen=True)
+class IndexSetting:
+    """How a partition is indexed and searched (bench/vectors_bench.py measures each against a flat scan).
+    The field defaults are the old IVF-PQ setting; INDEX below is the one in use.
+
+    kind: "ivf_pq" (product-quantised codes, one byte per `sub_vector_dims` dimensions) or
+    "ivf_sq" (8-bit scalar codes, one byte per dimension); nprobes: IVF cells searched per
+    query; refine_factor: refine_factor x k candidates re-ranked by exact distance."""
+
+    kind: str = "ivf_pq"
+    nprobes: int = 20
+    refine_factor: int = 50
+    sub_vector_dims: int = 8  # ivf_pq only: dim 128 -> 16 bytes per vector
+
+    def __post_init__(self):
+        if self.kind not in INDEX_KINDS:
+            raise VectorError(f"index kind must be one of {INDEX_KINDS}, got {self.kind!r}")
+        if min(self.nprobes, self.refine_factor, self.sub_vector_dims) < 1:
+            raise VectorError(f"nprobes, refine_factor and sub_vector_dims must be >= 1, got {self}")
+
+    def label(self) -> str:
+        codes = f"PQ /{self.sub_vector_dims}" if self.kind == "ivf_pq" else "SQ8"
+        return f"IVF-{codes}, nprobes {self.nprobes}, refine x{self.refine_factor}"
+
+
+INDEX_KINDS = ("ivf_pq", "ivf_sq")
+# The default, measured at 1M x 128 vectors (bench/vectors_bench.py, docs/benchmarks.md): 8-bit
+# scalar codes rank well enough that re-ranking 10 x k candidates gives recall 1.000 at ~100x the
+# flat scan; 16-byte PQ codes stayed under 0.95 up to refine x30, and x50 cost the speed.
+INDEX = IndexSetting(kind="ivf_sq", nprobes=20, refine_factor=10)
 
 def partition_name(kind: str, encoder: str) -> str:
     """The physical partition of one encoder's vectors of `kind` ("frame-tiny-vision-1f2e...")."""
@@ -126,22 +155,23 @@ def vector_of(lake: "Lake", kind: str, encoder: str, item_id: str) -> np.ndarray
     return np.asarray(found["vector"][0], dtype=np.float32)
 
 
-def build_index(lake: "Lake", kind: str, encoder: str, *, min_rows: int = INDEX_MIN_ROWS) -> bool:
-    """Add an IVF-PQ index to a partition of at least `min_rows` vectors; False when it stays flat."""
+def build_index(lake: "Lake", kind: str, encoder: str, *, min_rows: int = INDEX_MIN_ROWS,
+                setting: IndexSetting = INDEX) -> bool:
+    """Add an IVF index (`setting.kind`) to a partition of at least `min_rows` vectors; False when it stays flat."""
     physical = _require(lake, kind, encoder)
     rows = lake.count(physical)
-    if rows < max(min_rows, 256):  # PQ trains 256 centroids per sub-vector
+    if rows < max(min_rows, 256):  # k-means and PQ train on at least 256 samples
         return False
     width = dim(lake, kind, encoder)
-    config = IvfPq(
-        distance_type=METRIC,
-        num_partitions=max(1, int(np.sqrt(rows)) // ROWS_PER_CELL_SQRT),
-        num_sub_vectors=max(1, width // SUB_VECTOR_DIMS) if width % SUB_VECTOR_DIMS == 0 else 1,
-        max_iterations=KMEANS_ITERATIONS,
-    )
+    cells = max(1, int(np.sqrt(rows)) // ROWS_PER_CELL_SQRT)
+    if setting.kind == "ivf_sq":
+        config = IvfSq(distance_type=METRIC, num_partitions=cells, max_iterations=KMEANS_ITERATIONS)
+    else:
+        sub_vectors = width // setting.sub_vector_dims if width % setting.sub_vector_dims == 0 else 1
+        config = IvfPq(distance_type=METRIC, num_partitions=cells, num_sub_vectors=max(1, sub_vectors),
+                       max_iterations=KMEANS_ITERATIONS)
     lake.handle(physical).create_index("vector", config=config, replace=True)  # with a config: column first
     return True
-
 
 def indexed(lake: "Lake", kind: str, encoder: str) -> bool:
     """True when the partition has a vector index (else searches scan it flat)."""
@@ -149,7 +179,8 @@ def indexed(lake: "Lake", kind: str, encoder: str) -> bool:
 
 
 def search(
-    lake: "Lake", query: np.ndarray | Sequence[float], *, kind: str, encoder: str, k: int = 10, exact: bool = False
+    lake: "Lake", query: np.ndarray | Sequence[float], *, kind: str, encoder: str, k: int = 10, exact: bool = False,
+    setting: IndexSetting = INDEX,
 ) -> pl.DataFrame:
     """The k nearest items to `query`: columns item_id, distance (cosine), nearest first.
 
@@ -165,7 +196,7 @@ def search(
         lake.handle(physical).search(vector, vector_column_name="vector")
         .distance_type(METRIC).select(["item_id", "_distance"]).limit(k)
     )
-    q = q.bypass_vector_index() if exact else q.nprobes(NPROBES).refine_factor(REFINE_FACTOR)
+    q = q.bypass_vector_index() if exact else q.nprobes(setting.nprobes).refine_factor(setting.refine_factor)
     found = pl.from_arrow(q.to_arrow())
     return found.select(pl.col("item_id"), pl.col("_distance").cast(pl.Float64).alias("distance")).sort(
         "distance", "item_id", maintain_order=True

@@ -1,6 +1,9 @@
 """Stage `embed`: vectors of every frame (the base solver's vision tower) and eval question (MiniLM).
 
-    ouro embed [--all-questions]        (dvc.yaml stage `embed`)
+    ouro embed [--all-questions] [--engine ray]        (dvc.yaml stage `embed`)
+
+With curation.engine `ray` the frames are embedded by an actor pool of vision towers (one
+GPU each where the cluster has GPUs: ouroboros.on_ray.embed); the driver writes the table.
 
 Model floats depend on the CPU's kernels (AVX-512 and AVX2 add in different orders), so
 they stay out of the data stages: they go to the lake's `embeddings` table, one
@@ -9,8 +12,11 @@ partition per encoder, and to runs/embeddings/<kind>.json, fingerprints of their
 partition large enough gets an ANN index (store.vectors.build_index).
 """
 
+from functools import partial
+
 import polars as pl
 
+from ouroboros.engine import start_engine
 from ouroboros.fingerprints import partition_fingerprints
 from ouroboros.jsonio import write_json
 from ouroboros.lakes import workspace_lake
@@ -25,14 +31,19 @@ from training.solver import load_solver
 
 def embed_frames(lake: Lake, params: Params, solver_spec: str) -> str:
     """Every frame's vision-tower vector under `solver_spec` (the pretrained tiny solver, or
-    the checkpoint); returns the encoder name."""
-    solver = load_solver(solver_spec, seed=params.seed, **solver_frames(params))
-    frames = lake.scan("frames").select("frame_id", "image").sort("frame_id").collect()
-    encoder = frame_encoder_name(solver)
-    write_vectors(lake, "frame", encoder, frames["frame_id"].to_list(), solver.embed_images(frames["image"].to_list()),
-                  mode="overwrite")
-    return encoder
+    the checkpoint), here or on Ray's actor pool (params curation.engine); returns the encoder name."""
+    load = partial(load_solver, solver_spec, seed=params.seed, **solver_frames(params))
+    if params.curation.engine == "ray" and lake.count("frames"):
+        from ouroboros.on_ray.embed import embed_frames_on_ray
 
+        encoder, frame_ids, vectors = embed_frames_on_ray(lake, load)
+    else:
+        solver = load()
+        frames = lake.scan("frames").select("frame_id", "image").sort("frame_id").collect()
+        encoder, frame_ids = frame_encoder_name(solver), frames["frame_id"].to_list()
+        vectors = solver.embed_images(frames["image"].to_list())
+    write_vectors(lake, "frame", encoder, frame_ids, vectors, mode="overwrite")  # one commit, by the driver
+    return encoder
 
 def embed_questions(lake: Lake, rows: pl.DataFrame) -> str:
     """Vectors of the distinct qa_ids of `rows` (columns qa_id, question); returns the encoder name."""
@@ -45,6 +56,7 @@ def embed_questions(lake: Lake, rows: pl.DataFrame) -> str:
 
 def embed(params: Params, ws: Workspace, *, all_questions: bool = False) -> dict:
     lake = workspace_lake(ws)
+    start_engine(params.curation)  # a RAY_ADDRESS where nothing answers stops here, before the tower loads
     encoders = {"frame": embed_frames(lake, params, pretrained_solver(params, ws))}
     sources = lake.partitions("qa") if all_questions else [t for t in ("qa__eval",) if lake.has(t)]
     questions = pl.concat([lake.scan(t).select("qa_id", "question").collect() for t in sources]) if sources else None

@@ -276,14 +276,19 @@ def folded(files: set[Path]) -> list[str]:
 
 def rewrite_code_deps(text: str, deps: dict[str, list[str]]) -> str:
     """dvc.yaml's `text` with each stage's first-party code deps replaced by `deps[stage]`
-    (in place of the first one, at its indent); data deps such as runs/ stay as they are."""
+    (in place of the first one, at its indent); data deps such as runs/ stay as they are.
+
+    Only entries under a stage's `deps:` key are code deps: a params entry can share a
+    package's name (the `curation` section and the `curation` package)."""
     out: list[str] = []
-    stage, written = None, False
+    stage, written, in_deps = None, False, False
     for line in text.splitlines(keepends=True):
         bare = line.strip()
         if line.startswith("  ") and not line.startswith("   ") and bare.endswith(":"):
             stage, written = bare[:-1], False
-        if bare.startswith("- ") and bare[2:].split("/")[0] in PACKAGES and stage in deps:
+        if bare.endswith(":") and not bare.startswith(("- ", "#")):  # a key opens a new list
+            in_deps = bare == "deps:"
+        if in_deps and bare.startswith("- ") and bare[2:].split("/")[0] in PACKAGES and stage in deps:
             if not written:
                 indent = line[: len(line) - len(line.lstrip())]
                 out.extend(f"{indent}- {dep}\n" for dep in deps[stage])

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from ouroboros.cli import app
 from ouroboros.lakes import workspace_lake
+from ouroboros.params import Params, load_params
 from ouroboros.stages.build_scenes import build_scenes
 from ouroboros.stages.embed import embed
 from ouroboros.workspace import Workspace
@@ -27,15 +28,18 @@ QUESTIONS = {
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def workspace(tmp_path_factory):
-    from ouroboros.params import load_params
-
-    root = tmp_path_factory.mktemp("embed")
+def tiny_scenes(root) -> tuple[Params, Workspace]:
+    """Two procedural rooms of three 32-px frames each, built locally in `root`."""
     params = load_params(write_params(root, scenes={"meta": [], "max_real": 0, "procedural": 2, "eval_fraction": 0.5},
                                       frames={"n_frames": 3, "size": 32}))
     ws = Workspace(root)
     build_scenes(params, ws)
+    return params, ws
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    params, ws = tiny_scenes(tmp_path_factory.mktemp("embed"))
     frames_before = fingerprint_frame(workspace_lake(ws).read("frames"), "frames")
     workspace_lake(ws).write("qa", [qa_row(qa_id=q, question=text, split="eval", round=0)
                                     for q, text in QUESTIONS.items()], partition="eval")

@@ -21,6 +21,7 @@ from tests.ouroboros.stage_trace import (
     folded,
     ouro_args,
     recorded_params_reads,
+    rewrite_code_deps,
     verb_code,
 )
 
@@ -80,3 +81,14 @@ def test_the_trace_follows_lazy_imports_and_module_names_in_strings():
     assert "curation/executor/worker.py" in traced  # started as `python -m curation.executor.worker`
     assert "store/lake.py" in traced  # `from store import Lake` resolves through store's lazy exports
     assert "ouroboros/stages/report.py" not in traced  # another verb's code, imported only inside that verb
+
+
+def test_write_gives_back_dvc_yaml_as_committed():
+    """`stage_trace --write` rewrites only code deps: fed the deps dvc.yaml lists (equal to the
+    trace's, above), it returns dvc.yaml unchanged, params named like a package included."""
+    text = (ROOT / "dvc.yaml").read_text()
+    listed = {stage.partition("@")[0]: [d for d in spec.get("deps", []) if d.split("/")[0] in PACKAGES]
+              for stage, spec, _ in STAGES}
+    assert rewrite_code_deps(text, listed) == text
+    assert "- curation\n" in rewrite_code_deps("  s:\n    deps:\n      - curation\n    params:\n      - curation\n",
+                                                {"s": ["curation/x.py"]})

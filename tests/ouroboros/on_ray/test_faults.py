@@ -1,7 +1,10 @@
-"""Faults on the Ray path: an actor killed mid-shard is retried, hostile programs stay in the sandbox."""
+"""Faults on the Ray path: an actor killed mid-shard is retried, hostile programs stay in the sandbox, a
+driver killed while it commits leaves every table at a committed version."""
 
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,10 +14,16 @@ import pytest
 from curation.proposer import TemplateProposer
 from curation.scenes.metadata import scene_from_meta
 from curation.scenes.procedural import generate_scene
+from ouroboros.lakes import workspace_lake
 from ouroboros.on_ray.curate import CurateShard, execute_and_filter_on_ray
-from ouroboros.params import Params, build
+from ouroboros.params import Params, build, load_params
+from ouroboros.stages.build_scenes import build_scenes
 from ouroboros.steps import execute_and_filter
+from ouroboros.workspace import Workspace
+from store.fingerprint import fingerprint_frame
+from tests.conftest import ROOT
 from tests.curation.executor.test_sandbox import CASES, SCENE
+from tests.ouroboros.pipeline_fixtures import write_params
 
 pytestmark = pytest.mark.slow
 
@@ -76,3 +85,34 @@ def test_hostile_programs_are_contained_in_the_sandbox_of_a_ray_actor(local_ray,
     alone = execute_and_filter(benign, scenes, {}, engine_params("local"))
     after = rows.filter(pl.col("qa_id").is_in(benign["qa_id"].implode()))
     assert after.select("qa_id", "answer", "exec_status").equals(alone.select("qa_id", "answer", "exec_status"))
+
+
+def test_a_driver_killed_while_it_commits_leaves_every_table_at_a_committed_version(tmp_path, local_ray):
+    """Stage `scenes` on Ray, its driver SIGKILLed after the render tasks returned, while Lance writes
+    `frames`: every table reads whole at its last committed version (the earlier run's frames, or
+    the new ones complete), and a rerun completes."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    params = load_params(write_params(root, scenes={"meta": [], "procedural": 3}, frames={"n_frames": 3, "size": 32}))
+    ws = Workspace(root)
+    build_scenes(params, ws)  # the last committed state: 3 rooms, locally
+    lake = workspace_lake(ws)
+    before = lake.read("frames")
+    per_scene = before.height // lake.count("scenes")
+    write_params(root, scenes={"meta": [], "procedural": 5}, frames={"n_frames": 3, "size": 32})
+    driver = subprocess.run([sys.executable, "-m", "tests.ouroboros.on_ray.killed_driver", str(root),
+                             local_ray.get_runtime_context().gcs_address],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                            timeout=300)
+    assert driver.returncode == -signal.SIGKILL, driver.stderr[-2000:]
+    lake = workspace_lake(ws)
+    for table in lake.tables():
+        lake.read(table)  # every table is whole and readable
+    assert lake.count("scenes") == 5  # committed before frames
+    frames = lake.read("frames")
+    if frames.height == before.height:  # killed before the commit: the earlier run's frames, untouched
+        assert fingerprint_frame(frames, "frames") == fingerprint_frame(before, "frames")
+    else:  # killed just after it: the new frames, complete
+        assert frames.height == 5 * per_scene and frames["frame_id"].n_unique() == frames.height
+    assert build_scenes(load_params(root / "params.yaml"), ws)["frames"] == 5 * per_scene
+    assert workspace_lake(ws).count("frames") == 5 * per_scene
