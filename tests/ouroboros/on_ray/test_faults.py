@@ -49,8 +49,9 @@ class DiesOnce(CurateShard):
         return super().__call__(shard)
 
 
-def engine_params(engine: str) -> Params:
-    return build(Params, {"filters": FILTERS, "curation": {"engine": engine, "scenes_per_task": 2}})
+def engine_params(engine: str, timeout_s: float = FILTERS["timeout_s"]) -> Params:
+    return build(Params, {"filters": FILTERS | {"timeout_s": timeout_s},
+                          "curation": {"engine": engine, "scenes_per_task": 2}})
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,9 @@ def test_hostile_programs_are_contained_in_the_sandbox_of_a_ray_actor(local_ray,
     hostile = benign.sample(len(CASES), with_replacement=True, seed=0).with_columns(
         pl.Series("program", [c[1] for c in CASES]), pl.Series("qa_id", [f"hostile {c[0]}" for c in CASES]),
         pl.lit(room.scene_id).alias("scene_id"))
-    rows = execute_and_filter_on_ray(pl.concat([hostile, benign]), [*scenes, room], {}, engine_params("ray"))
+    # 3 s: on a loaded machine a worker restarted after the last hostile program may take over 1 s to
+    # start, and a memory bomb must fail on memory, not on the clock
+    rows = execute_and_filter_on_ray(pl.concat([hostile, benign]), [*scenes, room], {}, engine_params("ray", 3.0))
     statuses = dict(zip(rows["qa_id"], rows["exec_status"], strict=True))
     assert {name: statuses[f"hostile {name}"] for name, _, _ in CASES} == {name: status for name, _, status in CASES}
     # the benign rows, run by the same actors as the hostile ones, answer as they do alone in-process
