@@ -78,6 +78,11 @@ def test_repro_rerun_and_targeted_invalidation(repro_after_kill):
     assert "Running stage" not in again
     lake = Lake(proj / "lake")
     assert {f"qa__r{n}" for n in range(4)} <= set(lake.tables())
+    # every table a stage wrote is an out DVC tracks (it put each in lake/.gitignore)
+    written = sorted(d.name for d in (proj / "lake").iterdir() if d.name.endswith(".lance"))
+    ignored = subprocess.run(["git", "check-ignore", *(f"lake/{name}" for name in written)], cwd=proj,
+                             capture_output=True, text=True).stdout.split()
+    assert ignored == [f"lake/{name}" for name in written]
     # the selection's frontier is read by the rounds only
     original = (proj / "params.yaml").read_text()
     params = yaml.safe_load(original)
