@@ -27,7 +27,7 @@ from ouroboros.lakes import workspace_lake
 from ouroboros.manifests import publish
 from ouroboros.params import Params
 from ouroboros.workspace import Workspace
-from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, polars_schema
+from store.schema import ROLLOUT_SCHEMA, ROLLOUTS
 from store.views import per_round_confidence, reason_counts, rollout_groups
 
 # Params sections a round reads: their hash identifies "the same round" in the rounds table.
@@ -142,7 +142,7 @@ def record_round(
     GRPO's sampled answers (training.grpo's columns; None or empty after SFT)."""
     lake = workspace_lake(ws)
     part = f"r{n}"
-    rollouts = (pl.DataFrame(schema=polars_schema(ROLLOUTS, ROLLOUT_COLUMNS)) if rollouts is None else rollouts)
+    rollouts = (pl.DataFrame(schema=ROLLOUT_SCHEMA) if rollouts is None else rollouts)
     lake.write("qa", rows, mode="overwrite", partition=part)
     lake.write("scores", scores, mode="overwrite", partition=part)
     lake.write("rollouts", rollouts.with_columns(pl.lit(n, pl.Int32).alias("round")).select(ROLLOUTS.names),

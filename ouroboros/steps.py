@@ -28,7 +28,7 @@ from ouroboros.console import err_console
 from ouroboros.curation_models import chat_client, question_encoder
 from ouroboros.inputs import frame_infos, proposer_images, with_frame_ids
 from ouroboros.params import Params, ProposerParams, SolverParams
-from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, SCORES, polars_schema
+from store.schema import ROLLOUT_SCHEMA, SCORES
 from training.backends import Scorer, make_scorer
 from training.batches import SAMPLE_COLUMNS
 from training.confidence import score
@@ -177,4 +177,4 @@ def train_slice(solver: Solver, picked: pl.DataFrame, frames: pl.DataFrame, out:
 
         return grpo.train(solver, samples, frames, out, params, resume=resume, log_dir=log_dir)
     metrics = train(solver, samples, frames, out, params, resume=resume, log_dir=log_dir)
-    return metrics, pl.DataFrame(schema=polars_schema(ROLLOUTS, ROLLOUT_COLUMNS))
+    return metrics, pl.DataFrame(schema=ROLLOUT_SCHEMA)

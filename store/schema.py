@@ -230,6 +230,10 @@ def polars_schema(schema: pa.Schema, columns: Sequence[str] | None = None) -> pl
     return pl.Schema({c: full[c] for c in columns})
 
 
+# GRPO's rows as training writes them (no round yet): also the empty table an SFT round records
+ROLLOUT_SCHEMA = polars_schema(ROLLOUTS, ROLLOUT_COLUMNS)
+
+
 def polars_dtype(arrow_type: pa.DataType) -> pl.DataType:
     """The polars dtype a column of `arrow_type` reads as (e.g. FILTER_FLAG -> pl.Struct)."""
     return polars_schema(pa.schema([pa.field("value", arrow_type)]))["value"]

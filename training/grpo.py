@@ -35,7 +35,7 @@ from transformers import PrinterCallback, Qwen3VLProcessor
 from transformers.processing_utils import ProcessorMixin
 from trl import GRPOConfig, GRPOTrainer
 
-from store.schema import ROLLOUT_COLUMNS, ROLLOUTS, polars_schema
+from store.schema import ROLLOUT_SCHEMA
 from training.batches import FrameStore, items_from_samples
 from training.errors import TrainParamsError
 from training.images import image_processor
@@ -54,7 +54,6 @@ from training.sft import (
 from training.solver import Solver
 from training.train_params import TrainParams
 
-ROLLOUT_SCHEMA = polars_schema(ROLLOUTS, ROLLOUT_COLUMNS)
 # training.prompts.chat_prompt as a chat template: one user turn, frames first, then the text,
 # and the assistant turn opened (tests check the two give the same tokens).
 CHAT_TEMPLATE = (
