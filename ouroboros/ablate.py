@@ -27,7 +27,9 @@ import multiprocessing
 import resource
 import shutil
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -176,21 +178,19 @@ def _cpu_seconds() -> float:
                                                      (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 
 
-class compute_meter:
+@contextmanager
+def compute_meter(folder: Path) -> Iterator[None]:
     """Adds the wall and CPU seconds of the block to `folder`/compute.json. The CPU seconds
     are what a quiet machine would need too: on a shared one the wall time is not (docs/ablation.md)."""
-
-    def __init__(self, folder: Path):
-        self.path = folder / COMPUTE
-
-    def __enter__(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), _cpu_seconds()
-
-    def __exit__(self, *exc) -> None:
-        spent = read_json(self.path, "compute seconds") if self.path.is_file() else {"wall_s": 0.0, "cpu_s": 0.0}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_json(self.path, {"wall_s": spent["wall_s"] + time.perf_counter() - self.wall,
-                               "cpu_s": spent["cpu_s"] + _cpu_seconds() - self.cpu})
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    try:
+        yield
+    finally:  # a failed run spent its seconds too
+        path = folder / COMPUTE
+        spent = read_json(path, "compute seconds") if path.is_file() else {"wall_s": 0.0, "cpu_s": 0.0}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(path, {"wall_s": spent["wall_s"] + time.perf_counter() - wall,
+                          "cpu_s": spent["cpu_s"] + _cpu_seconds() - cpu})
 
 
 def _threads(n: int) -> None:
@@ -241,16 +241,17 @@ def report(params: Params, root: Path, seeds: list[int], arms=DEFAULT_ARMS) -> d
     runs = {arm: {str(s): read_json(root / f"seed{s}" / arm / DONE, "an arm's records") for s in done}
             for arm in arms}
     counts = {str(s): eval_counts(Workspace(root / f"seed{s}" / "common")) for s in done}
-    result = {"seeds": done, "rounds": len(runs[arms[0]][str(done[0])]) - 1,
+    rounds = len(runs[arms[0]][str(done[0])]) - 1
+    result = {"seeds": done, "rounds": rounds,
               "steps_per_round": params.train.steps_per_round, "budget_per_round": params.selection.budget,
               "arms": {arm: arm_overrides(arm) for arm in arms}, "eval_counts": counts, "runs": runs,
               "summary": summarize(runs), "paired": paired(runs), "blind": blind_gains(runs),
-              "compute": compute(root, done, arms), "signal": signal_summary(root, done, arms)}
+              "compute": compute(root, done, arms), "signal": signal_summary(root, done, arms, rounds)}
     write_json(root / "ablation.json", result)
     return result
 
 
-def signal_summary(root: Path, seeds: list[int], arms) -> dict:
+def signal_summary(root: Path, seeds: list[int], arms, rounds: int) -> dict:
     """Per arm, what its rounds measured of the difficulty signal (curation.signal), each a
     mean and 95% CI over seeds of the seed's mean over rounds 1..R: the AUROC of confidence
     for correctness, the share of scored rows in the frontier band, the effective number of
@@ -261,9 +262,8 @@ def signal_summary(root: Path, seeds: list[int], arms) -> dict:
         per_seed: dict[str, list[float]] = {}
         for seed in seeds:
             ws = Workspace(root / f"seed{seed}" / arm)
-            rounds = sorted(int(d.name[1:]) for d in ws.runs.glob("r*") if d.name[1:].isdigit())
             values: dict[str, list[float]] = {}
-            for n in (n for n in rounds if n > 0 and ws.metrics_path(n).is_file()):
+            for n in range(1, rounds + 1):
                 signal = read_json(ws.metrics_path(n), "round metrics").get("signal", {})
                 for name, value in _signal_values(signal).items():
                     if value is not None and np.isfinite(value):

@@ -191,7 +191,7 @@ def test_the_signal_summary_is_each_worlds_mean_over_rounds_then_a_ci_over_world
         for n, (auroc, rho) in enumerate([(0.5, 0.9), *values]):  # round 0 is the shared base: left out
             ws.round_dir(n).mkdir(parents=True)
             ws.metrics_path(n).write_text(json.dumps(signal(auroc, rho)))
-    out = signal_summary(tmp_path, [0, 1], ["closed"])["closed"]
+    out = signal_summary(tmp_path, [0, 1], ["closed"], rounds=2)["closed"]
     assert out["auroc"] == pytest.approx(mean_ci([0.7, 0.8]))
     assert out["steering_progress"] == pytest.approx(mean_ci([0.3, -0.2]))  # a NaN round is left out
     assert out["cells_selected"] == (10.0, 0.0) and out["frontier_share"] == (0.5, 0.0)
