@@ -21,6 +21,12 @@ SORTS = ("round", "confidence", "spread")  # spread: std of the row's confidence
 TABLES = ("qa", "rollouts")
 
 
+def require_table(table: str, prefix: str) -> None:
+    """`table` is one of TABLES; else a CliInputError, its message after `prefix` (where it came from)."""
+    if table not in TABLES:
+        raise CliInputError(f"{prefix}{table!r} is not a table; valid: {', '.join(TABLES)}")
+
+
 def with_questions(rollouts: pl.LazyFrame, qa: pl.LazyFrame) -> pl.LazyFrame:
     """Rollout rows joined with their question's qa row: the same qa_id in the same round (a
     round trains on its own qa rows, ouroboros.stages.round), so task, band, confidence and
@@ -63,8 +69,7 @@ class SliceQuery:
             raise CliInputError(f"lake {uri}: band {self.band!r} is not a band; valid: {', '.join(BANDS)}")
         if self.sort not in SORTS:
             raise CliInputError(f"lake {uri}: sort {self.sort!r} is not a sort; valid: {', '.join(SORTS)}")
-        if self.table not in TABLES:
-            raise CliInputError(f"lake {uri}: table {self.table!r} is not a table; valid: {', '.join(TABLES)}")
+        require_table(self.table, f"lake {uri}: table ")
         if self.table != "rollouts" and (given := [f for f in ROLLOUT_FIELDS if getattr(self, f) is not None]):
             raise CliInputError(f"lake {uri}: {', '.join(given)} filter(s) rollouts; add table rollouts")
         if self.table == "rollouts" and not lake.partitions("rollouts"):

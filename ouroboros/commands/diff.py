@@ -15,7 +15,7 @@ from ouroboros.commands.options import LAKE_OPTION, TABLE_OPTION
 from ouroboros.console import Grid, console, short_task, user_errors
 from ouroboros.errors import CliInputError
 from ouroboros.lakes import open_lake
-from ouroboros.slicing import TABLES, with_questions
+from ouroboros.slicing import TABLES, require_table, with_questions
 from store.diff import DECISION_COLUMNS, REWARD_COLUMNS, Diff, compare_rollouts, compare_rounds
 from store.errors import UserFacingError
 from store.lake import PARTITION_SEP, logical_name
@@ -168,8 +168,7 @@ def diff_(
     which (task, difficulty bin) cells one side trained on and the other did not. With --table
     rollouts: the questions GRPO sampled on one side only or whose rewards changed, and per task
     the groups, mean reward and groups whose rewards were all equal."""
-    if table not in TABLES:
-        raise CliInputError(f"--table {table!r} is not a table; valid: {', '.join(TABLES)}")
+    require_table(table, "--table ")
     name_a, name_b = (logical_name(parse(text, table).table) for text in (a, b))
     if name_a != name_b:
         raise CliInputError(f"A ({a}) is a {name_a} table and B ({b}) a {name_b} table: diff like with like")
